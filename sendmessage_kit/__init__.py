@@ -1,0 +1,66 @@
+"""sendmessage-kit: learn, demo and integrate Huawei CC-Gateway's sendmessage interface."""
+
+from sendmessage_kit.channels import ChannelTable, load_channel_table
+from sendmessage_kit.constraints import RULES, Finding, Profile, Rule, check, has_errors
+from sendmessage_kit.encoding import (
+    Budget,
+    SizeLimits,
+    byte_budget,
+    decode_body,
+    decode_data,
+    encode_body,
+    encode_data,
+)
+from sendmessage_kit.errors import (
+    RETCODES,
+    GatewayError,
+    PayloadError,
+    SendMessageKitError,
+    describe_retcode,
+)
+from sendmessage_kit.models import (
+    Channel,
+    ContentType,
+    ControlType,
+    MediaFileType,
+    MediaType,
+    MessageData,
+    SendMessageRequest,
+    SendMessageResponse,
+    new_message,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "RETCODES",
+    "RULES",
+    "Budget",
+    "Channel",
+    "ChannelTable",
+    "ContentType",
+    "ControlType",
+    "Finding",
+    "GatewayError",
+    "MediaFileType",
+    "MediaType",
+    "MessageData",
+    "PayloadError",
+    "Profile",
+    "Rule",
+    "SendMessageKitError",
+    "SendMessageRequest",
+    "SendMessageResponse",
+    "SizeLimits",
+    "__version__",
+    "byte_budget",
+    "check",
+    "decode_body",
+    "decode_data",
+    "describe_retcode",
+    "encode_body",
+    "encode_data",
+    "has_errors",
+    "load_channel_table",
+    "new_message",
+]

@@ -1,0 +1,114 @@
+"""`sendmessage-kit`: the command line. Exit 0 ok, 1 a finding/gateway error, 2 a usage error.
+
+Each subcommand lives in a module with `add_arguments(parser)` and `run(args) -> int`; modules
+import their heavy dependencies inside `run`, so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+# name -> (module, one-line help). Modules are imported only to add their arguments.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("sendmessage_kit.cli", "check a request body (file or -) against the rule table"),
+    "send": ("sendmessage_kit.send_cli", "send a message to the sandbox or a configured gateway"),
+    "sandbox": ("sendmessage_kit.sandbox.cli", "run the local CC-Gateway sandbox"),
+    "lab": ("sendmessage_kit.sandbox.cli", "start JupyterLab on notebooks/ with the sandbox"),
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `check`."""
+    parser.add_argument("file", help="the outer request body as JSON, or - for stdin")
+    parser.add_argument(
+        "--secmode",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="the gateway's MULTIMEDIA_SECMODE (1: 1.9 KB, 0: 3.8 KB; default 1)",
+    )
+    parser.add_argument("--agent-id", help="also check the agent ID of the URL")
+    parser.add_argument("--channel-table", help="your tenant's channel x media table (JSON/YAML)")
+    parser.add_argument("--json", action="store_true", help="print findings as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `check`: print findings; exit 1 when any is an error."""
+    from sendmessage_kit.channels import load_channel_table
+    from sendmessage_kit.constraints import Profile, check, has_errors
+
+    if args.file == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            with open(args.file, "rb") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            print(
+                f"sendmessage-kit check: cannot read {args.file}: {exc.strerror}", file=sys.stderr
+            )
+            return 2
+    profile = Profile(secmode=args.secmode)
+    if args.channel_table:
+        try:
+            table = load_channel_table(args.channel_table)
+        except (OSError, ValueError) as exc:
+            print(f"sendmessage-kit check: --channel-table: {exc}", file=sys.stderr)
+            return 2
+        profile = Profile(secmode=args.secmode, channel_table=table)
+    findings = check(raw, profile, agent_id=args.agent_id)
+    failed = has_errors(findings)
+    if args.json:
+        print(json.dumps({"ok": not failed, "findings": [f.to_dict() for f in findings]}, indent=2))
+    else:
+        for f in findings:
+            print(
+                f"{f.severity.upper():7} {f.field}: {f.message}\n        fix: {f.fix} [{f.rule_id}]"
+            )
+        errors = sum(f.severity == "error" for f in findings)
+        print(f"{'FAIL' if failed else 'OK'}: {errors} error(s), {len(findings) - errors} note(s)")
+    return 1 if failed else 0
+
+
+def _load(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(COMMANDS[name][0])
+    except ModuleNotFoundError:
+        return None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every available subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="sendmessage-kit",
+        description="Learn, demo and integrate CC-Gateway's sendmessage interface.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (_, help_text) in COMMANDS.items():
+        module = _load(name)
+        if module is None:
+            continue
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        adder = getattr(module, f"add_{name}_arguments", None) or module.add_arguments
+        adder(sp)
+        runner = getattr(module, f"run_{name}", None) or module.run
+        sp.set_defaults(run=runner)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `sendmessage-kit`."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,619 @@
+"""The rule table and `check()`: every rule a sendmessage request must follow, in one place.
+
+Each rule has an id, the field it is about, a severity, a sentence a person understands, a fix,
+and its source: the interface description (the seed), `FACTS.md`, or "assumed". `check()` runs
+them all over a request body in any form (text, dict, model) and returns findings. It never
+raises on bad input: bad input is what it reports.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeGuard
+
+from sendmessage_kit.channels import DEFAULT_TABLE, MEDIA_FILE_TYPES, TIED_MEDIA, ChannelTable
+from sendmessage_kit.encoding import (
+    DEFAULT_LIMITS,
+    SizeLimits,
+    _outer_dict,
+    _utf8_len,
+    byte_budget,
+)
+from sendmessage_kit.models import (
+    Channel,
+    ContentType,
+    MediaFileType,
+    MediaType,
+    MessageData,
+    SendMessageRequest,
+)
+
+__all__ = ["RULES", "Finding", "Profile", "Rule", "check", "has_errors"]
+
+Severity = Literal["error", "warning", "info"]
+
+SEED = "interface description (sendmessage), Table 2/3"
+FACTS = "FACTS.md"
+ASSUMED = "assumed"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule of the table."""
+
+    id: str
+    field: str
+    severity: Severity
+    sentence: str
+    fix: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule broken (or noted) by a request: which field, which rule, why, and the fix."""
+
+    rule_id: str
+    severity: Severity
+    field: str
+    message: str
+    fix: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.field}: {self.message} Fix: {self.fix} [{self.rule_id}]"
+
+    def to_dict(self) -> dict[str, str]:
+        """The finding as a plain dict (for `--json` and the widgets)."""
+        return {
+            "rule": self.rule_id,
+            "severity": self.severity,
+            "field": self.field,
+            "message": self.message,
+            "fix": self.fix,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What `check()` checks against: the gateway's secmode, limits and tables.
+
+    Attributes:
+        secmode: MULTIMEDIA_SECMODE of the gateway (1 platform encryption: 1.9 KB; 0: 3.8 KB).
+        agent_id_range: allowed agent IDs; the seed's edition says 101-59999 (newer: 999999).
+        limits: the size budget's settings.
+        channel_table: which media each channel accepts (load a tenant's own with
+            `channels.load_channel_table`).
+        plain_text_data: accept a plain-text `data` (on-premises); public cloud needs JSON.
+    """
+
+    secmode: int = 1
+    agent_id_range: tuple[int, int] = (101, 59999)
+    limits: SizeLimits = DEFAULT_LIMITS
+    channel_table: ChannelTable = DEFAULT_TABLE
+    plain_text_data: bool = False
+    web_downlink_chars: int = 500
+
+
+DEFAULT_PROFILE = Profile()
+
+_REQUIRED = (
+    "from",
+    "to",
+    "channel",
+    "controlType",
+    "mediaType",
+    "messageCode",
+    "senderNickname",
+    "senderAvatar",
+    "sendTime",
+    "content",
+    "userId",
+)
+_KNOWN_DATA = frozenset((*_REQUIRED, "mediaFileType", "contentType"))
+_KNOWN_BODY = frozenset(("callid", "userid", "data"))
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_EPOCH_MS = re.compile(r"^\d{12,14}$")
+_LOCATE = re.compile(r"^(-?\d{1,3}(?:\.\d+)?)/(-?\d{1,3}(?:\.\d+)?)/(.*)$", re.DOTALL)
+_CHANNELS = frozenset(c.value for c in Channel)
+_MEDIA = frozenset(m.value for m in MediaType)
+_CONTENT_TYPES = frozenset(c.value for c in ContentType)
+
+R = Rule
+RULES: tuple[Rule, ...] = (
+    R(
+        "body.json",
+        "body",
+        "error",
+        "The request body must be a JSON object.",
+        'Send a JSON object such as {"callid": "...", "data": "..."}.',
+        SEED,
+    ),
+    R(
+        "body.callid.required",
+        "callid",
+        "error",
+        "callid is required: a non-empty string.",
+        "Set callid to the ID of the chat allocated to the agent.",
+        SEED,
+    ),
+    R(
+        "body.userid.type",
+        "userid",
+        "error",
+        "userid, when given, must be a string.",
+        "Quote the user number, or leave userid out.",
+        SEED,
+    ),
+    R(
+        "body.data.required",
+        "data",
+        "error",
+        "data is required.",
+        "Add data: the message object encoded as a JSON string.",
+        SEED,
+    ),
+    R(
+        "body.data.string",
+        "data",
+        "error",
+        "data must be a string holding JSON, not a nested JSON object.",
+        "Encode the object: json.dumps(data) (or use the kit's encode_data).",
+        SEED,
+    ),
+    R(
+        "body.data.json",
+        "data",
+        "error",
+        "In the public cloud, data must be a JSON object encoded as a string.",
+        "Fix the JSON inside the data string (or use Profile(plain_text_data=True) for a "
+        "gateway that takes plain text).",
+        SEED,
+    ),
+    R(
+        "body.extra",
+        "body",
+        "info",
+        "This top-level field is not in Table 2.",
+        "Leave it out unless your gateway needs it (the seed's own example adds `content`).",
+        FACTS,
+    ),
+    R(
+        "agent.range",
+        "agentid",
+        "error",
+        "The agent ID must be within the configured range.",
+        "Use your agent's ID; the seed's edition allows 101-59999 (configurable).",
+        SEED,
+    ),
+    R(
+        "data.required",
+        "data",
+        "error",
+        "This field of data is required by Table 3.",
+        "Add the field.",
+        SEED,
+    ),
+    R(
+        "data.type",
+        "data",
+        "error",
+        "This field of data must be a string.",
+        "Quote the value.",
+        SEED,
+    ),
+    R(
+        "data.sendTime.number",
+        "data.sendTime",
+        "info",
+        "sendTime is a number; Table 3 says string, the seed's own example sends a number.",
+        "Either works with the kit; send a string to follow the table.",
+        FACTS,
+    ),
+    R(
+        "data.sendTime.format",
+        "data.sendTime",
+        "warning",
+        "sendTime should be a timestamp in epoch milliseconds.",
+        "Use str(int(time.time() * 1000)).",
+        ASSUMED,
+    ),
+    R(
+        "data.channel.enum",
+        "data.channel",
+        "error",
+        "channel must be one of the 12 channels.",
+        "Use one of: " + ", ".join(c.value for c in Channel) + ".",
+        SEED,
+    ),
+    R(
+        "data.mediaType.enum",
+        "data.mediaType",
+        "error",
+        "mediaType must be one of the 16 media types.",
+        "Use one of: " + ", ".join(m.value for m in MediaType) + ".",
+        SEED,
+    ),
+    R(
+        "data.controlType.fixed",
+        "data.controlType",
+        "error",
+        "controlType is fixed to CHAT.",
+        'Set controlType to "CHAT".',
+        SEED,
+    ),
+    R(
+        "data.mediaFileType.allowed",
+        "data.mediaFileType",
+        "error",
+        "This mediaFileType is not allowed for this mediaType.",
+        "Pick one of the allowed file types, or change mediaType.",
+        SEED,
+    ),
+    R(
+        "data.mediaFileType.unexpected",
+        "data.mediaFileType",
+        "warning",
+        "Table 3 lists no mediaFileType for this mediaType.",
+        "Leave mediaFileType out.",
+        SEED,
+    ),
+    R(
+        "data.contentType.enum",
+        "data.contentType",
+        "error",
+        'contentType must be "0" (media library) or "1" (local file).',
+        'Use "0" or "1", or leave it out (same as "0").',
+        SEED,
+    ),
+    R(
+        "data.extra",
+        "data",
+        "warning",
+        "This field is not in Table 3.",
+        "Check the spelling; field names are case-sensitive.",
+        SEED,
+    ),
+    R(
+        "channel.media",
+        "data.mediaType",
+        "error",
+        "This channel does not accept this media type.",
+        "Pick a media type the channel accepts (see the channel matrix), or load your tenant's "
+        "own table if yours differs.",
+        FACTS,
+    ),
+    R(
+        "channel.media.unpublished",
+        "data.mediaType",
+        "warning",
+        "No public source says whether this channel accepts this media type.",
+        "Try it on your tenant, then record the answer in a tenant table.",
+        FACTS,
+    ),
+    R(
+        "channel.audio.format",
+        "data.mediaFileType",
+        "warning",
+        "The manual lists other voice formats for this channel.",
+        "Use a format the channel plays.",
+        FACTS,
+    ),
+    R(
+        "content.empty",
+        "data.content",
+        "error",
+        "The message content is empty (the gateway answers 106-002).",
+        "Put the message in data.content.",
+        FACTS,
+    ),
+    R(
+        "content.budget",
+        "data.content",
+        "error",
+        "The content is over the size limit of the gateway's secmode (UTF-8 bytes, strictly less).",
+        "Shorten the message or split it; with MULTIMEDIA_SECMODE=0 the limit is 3.8 KB.",
+        SEED,
+    ),
+    R(
+        "content.locate.format",
+        "data.content",
+        "error",
+        "LOCATE content must be latitude/longitude/description.",
+        "Write e.g. 22.54/114.06/Huawei Base, Shenzhen.",
+        FACTS,
+    ),
+    R(
+        "content.webcard.format",
+        "data.content",
+        "warning",
+        "WEBCARD content should be a JSON object (as a string) starting with title, description.",
+        'Write e.g. {"title": "...", "description": "..."}.',
+        FACTS,
+    ),
+    R(
+        "content.web.downlink",
+        "data.content",
+        "warning",
+        "The web channel's customer poll delivers at most 500 characters of content.",
+        "Keep web messages to 500 characters or split them.",
+        FACTS,
+    ),
+    R(
+        "messageCode.uuid",
+        "data.messageCode",
+        "warning",
+        "messageCode should be unique; a UUID is the documented example.",
+        "Use str(uuid.uuid4()); a resend keeps the same messageCode.",
+        SEED,
+    ),
+    R(
+        "userId.to",
+        "data.userId",
+        "warning",
+        "userId differs from to; they are usually the same customer.",
+        "Check both name the same customer.",
+        SEED,
+    ),
+)
+del R
+_BY_ID = {r.id: r for r in RULES}
+
+
+@dataclass
+class _Run:
+    profile: Profile
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, rule_id: str, field_path: str | None = None, detail: str = "") -> None:
+        rule = _BY_ID[rule_id]
+        message = f"{rule.sentence} {detail}".strip() if detail else rule.sentence
+        self.findings.append(
+            Finding(
+                rule_id, rule.severity, field_path or rule.field, message, rule.fix, rule.source
+            )
+        )
+
+
+def _as_body(request: Any) -> Any:
+    if isinstance(request, SendMessageRequest):
+        return _outer_dict(request)
+    if isinstance(request, MessageData):
+        return {"callid": "(not given)", "data": request.to_wire()}
+    if isinstance(request, str | bytes | bytearray):
+        try:
+            return json.loads(request)
+        except (ValueError, RecursionError) as exc:
+            return _BadJson(str(exc))
+    return request
+
+
+@dataclass
+class _BadJson:
+    why: str
+
+
+def check(
+    request: Any, profile: Profile = DEFAULT_PROFILE, *, agent_id: str | int | None = None
+) -> list[Finding]:
+    """Check a request body against every rule; never raises on bad input.
+
+    Args:
+        request: the outer body as text, bytes, a dict or a `SendMessageRequest` (a bare
+            `MessageData` is checked as the `data` of a body).
+        profile: the gateway's secmode, limits and channel table.
+        agent_id: the agent ID of the URL, checked against the profile's range when given.
+
+    Returns:
+        Findings, errors first.
+
+    Example:
+        >>> [f.rule_id for f in check('{"data": "{}"}') if f.field == "callid"]
+        ['body.callid.required']
+    """
+    run = _Run(profile)
+    if agent_id is not None:
+        _check_agent(run, agent_id)
+    body = _as_body(request)
+    if isinstance(body, _BadJson):
+        run.add("body.json", detail=f"It is not valid JSON: {body.why}.")
+    elif not isinstance(body, Mapping):
+        run.add("body.json", detail=f"Got {type(body).__name__}.")
+    else:
+        _check_body(run, body)
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(run.findings, key=lambda f: order[f.severity])
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    """True when any finding is an error."""
+    return any(f.severity == "error" for f in findings)
+
+
+def _check_agent(run: _Run, agent_id: str | int) -> None:
+    low, high = run.profile.agent_id_range
+    text = str(agent_id)
+    if not text.isdigit() or not low <= int(text) <= high:
+        run.add("agent.range", detail=f"Got {text!r}; allowed {low}-{high}.")
+
+
+def _check_body(run: _Run, body: Mapping[Any, Any]) -> None:
+    callid = body.get("callid")
+    if not isinstance(callid, str) or not callid.strip():
+        run.add("body.callid.required", detail="It is missing." if callid is None else "")
+    if "userid" in body and body["userid"] is not None and not isinstance(body["userid"], str):
+        run.add("body.userid.type", detail=f"Got {type(body['userid']).__name__}.")
+    for key in body:
+        if key not in _KNOWN_BODY:
+            run.add("body.extra", str(key))
+    data = body.get("data")
+    if data is None:
+        run.add("body.data.required")
+        return
+    if isinstance(data, Mapping):
+        run.add("body.data.string")
+        _check_data(run, data)
+        return
+    if not isinstance(data, str):
+        run.add("body.data.json", detail=f"Got {type(data).__name__}.")
+        return
+    try:
+        parsed = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        if data.lstrip().startswith("{") or not run.profile.plain_text_data:
+            run.add("body.data.json", detail=f"It is not valid JSON: {exc}.")
+        elif not data.strip():
+            run.add("content.empty", "data")
+        return
+    if not isinstance(parsed, Mapping):
+        run.add("body.data.json", detail=f"It holds a JSON {type(parsed).__name__}.")
+        return
+    _check_data(run, parsed, wire=data)
+
+
+def _is_text(v: Any) -> TypeGuard[str]:
+    return isinstance(v, str)
+
+
+def _check_data(run: _Run, data: Mapping[Any, Any], wire: str | None = None) -> None:
+    for name in _REQUIRED:
+        value = data.get(name)
+        path = f"data.{name}"
+        if value is None:
+            run.add("data.required", path, f"data.{name} is missing.")
+        elif name == "sendTime" and isinstance(value, int) and not isinstance(value, bool):
+            run.add("data.sendTime.number")
+        elif not _is_text(value):
+            run.add("data.type", path, f"Got {type(value).__name__}.")
+    for name in ("mediaFileType", "contentType"):
+        if data.get(name) is not None and not _is_text(data[name]):
+            run.add("data.type", f"data.{name}", f"Got {type(data[name]).__name__}.")
+    for key in data:
+        if key not in _KNOWN_DATA:
+            close = difflib.get_close_matches(str(key), _KNOWN_DATA, n=1, cutoff=0.6)
+            hint = f"Did you mean {close[0]!r}?" if close else ""
+            run.add("data.extra", f"data.{key}", hint)
+    _check_values(run, data)
+    for check_ in _CONTENT_CHECKS:
+        check_(run, data, wire)
+
+
+def _check_values(run: _Run, data: Mapping[Any, Any]) -> None:
+    send_time = data.get("sendTime")
+    if isinstance(send_time, str | int) and not isinstance(send_time, bool):
+        if not _EPOCH_MS.match(str(send_time)):
+            run.add("data.sendTime.format", detail=f"Got {send_time!r}.")
+    channel = data.get("channel")
+    if _is_text(channel) and channel not in _CHANNELS:
+        run.add("data.channel.enum", detail=f"Got {channel!r}.")
+    media = data.get("mediaType")
+    if _is_text(media) and media not in _MEDIA:
+        run.add("data.mediaType.enum", detail=f"Got {media!r}.")
+    control = data.get("controlType")
+    if _is_text(control) and control != "CHAT":
+        run.add("data.controlType.fixed", detail=f"Got {control!r}.")
+    content_type = data.get("contentType")
+    if _is_text(content_type) and content_type not in _CONTENT_TYPES:
+        run.add("data.contentType.enum", detail=f"Got {content_type!r}.")
+    code = data.get("messageCode")
+    if _is_text(code) and code and not _UUID.match(code):
+        run.add("messageCode.uuid", detail=f"Got {code!r}.")
+    user_id, to = data.get("userId"), data.get("to")
+    if _is_text(user_id) and _is_text(to) and user_id != to:
+        run.add("userId.to", detail=f"userId {user_id!r}, to {to!r}.")
+    if _is_text(media) and media in _MEDIA:
+        _check_media(run, MediaType(media), channel, data.get("mediaFileType"))
+
+
+def _check_media(run: _Run, media: MediaType, channel: Any, file_type: Any) -> None:
+    allowed = MEDIA_FILE_TYPES.get(media)
+    if _is_text(file_type):
+        if allowed is None:
+            run.add("data.mediaFileType.unexpected", detail=f"mediaType {media.value}.")
+        elif file_type not in allowed:
+            names = ", ".join(sorted(f.value for f in allowed))
+            run.add(
+                "data.mediaFileType.allowed",
+                detail=f"Got {file_type!r} for {media.value}; allowed: {names}.",
+            )
+    if not _is_text(channel) or channel not in _CHANNELS:
+        return
+    ch = Channel(channel)
+    cell = run.profile.channel_table.cell(ch, media)
+    pair = f"{ch.value} + {media.value}"
+    if cell.status == "no":
+        tie = TIED_MEDIA.get(media)
+        why = f"{media.value} belongs to {tie[0].value}." if tie else cell.note
+        run.add("channel.media", detail=f"{pair}: {why} (source: {cell.source})")
+    elif cell.status == "unpublished":
+        run.add("channel.media.unpublished", detail=f"{pair}: {cell.note}.")
+    elif media is MediaType.AUDIO and cell.formats and _is_text(file_type):
+        if file_type.lower() not in cell.formats and file_type in MediaFileType._value2member_map_:
+            run.add(
+                "channel.audio.format",
+                detail=f"{ch.value} plays {', '.join(cell.formats)}; got {file_type!r}.",
+            )
+
+
+def _content_empty(run: _Run, data: Mapping[Any, Any], wire: str | None) -> None:
+    content = data.get("content")
+    if _is_text(content) and not content.strip():
+        run.add("content.empty")
+
+
+def _content_budget(run: _Run, data: Mapping[Any, Any], wire: str | None) -> None:
+    content = data.get("content")
+    if not _is_text(content):
+        return
+    p = run.profile
+    limit = p.limits.limit_bytes(p.secmode)
+    if p.limits.counts == "content":
+        counted = _utf8_len(content)
+    else:
+        counted = byte_budget(wire if wire is not None else data, limits=p.limits).data_bytes
+    if counted >= limit:
+        run.add(
+            "content.budget",
+            detail=(
+                f"{counted} bytes ({p.limits.counts}, {len(content)} characters) is not under "
+                f"{limit} bytes (MULTIMEDIA_SECMODE={p.secmode}, 1 KB = {p.limits.bytes_per_kb} "
+                "bytes)."
+            ),
+        )
+
+
+def _content_format(run: _Run, data: Mapping[Any, Any], wire: str | None) -> None:
+    content, media = data.get("content"), data.get("mediaType")
+    if not _is_text(content) or not content:
+        return
+    if media == "LOCATE":
+        m = _LOCATE.match(content)
+        if not m or abs(float(m[1])) > 90 or abs(float(m[2])) > 180:
+            run.add("content.locate.format", detail=f"Got {content[:60]!r}.")
+    elif media == "WEBCARD":
+        try:
+            card = json.loads(content)
+        except (ValueError, RecursionError):
+            card = None
+        if not isinstance(card, dict) or list(card)[:2] != ["title", "description"]:
+            run.add("content.webcard.format")
+    limit = run.profile.web_downlink_chars
+    if data.get("channel") == "WEB" and len(content) > limit:  # an unhashable is never "WEB"
+        run.add("content.web.downlink", detail=f"{len(content)} characters.")
+
+
+_CONTENT_CHECKS: tuple[Callable[[_Run, Mapping[Any, Any], str | None], None], ...] = (
+    _content_empty,
+    _content_budget,
+    _content_format,
+)
+
+
+def iter_rules(severity: Severity | None = None) -> Iterator[Rule]:
+    """The rules of the table, optionally of one severity."""
+    return (r for r in RULES if severity is None or r.severity == severity)

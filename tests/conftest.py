@@ -1,0 +1,29 @@
+"""Shared fixtures: a clean environment and the interface description's example body."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_BODY = (ROOT / "examples" / "seed_request.json").read_text(encoding="utf-8").rstrip("\n")
+CANARY_GUID = "c4a7a7e5-0000-4000-8000-canary000001.AgentGateway9"
+CANARY_PASSWORD = "canary-Pa55word-DO-NOT-LEAK"
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No SENDMESSAGE_KIT_* setting leaks in from the developer's shell (httpx's clean_environ)."""
+    for key in list(os.environ):
+        if key.startswith("SENDMESSAGE_KIT_") and key != "SENDMESSAGE_KIT_REQUIRE_BROWSER":
+            monkeypatch.delenv(key)
+    yield
+
+
+@pytest.fixture
+def seed_body() -> str:
+    """The interface description's own example request, as published."""
+    return SEED_BODY
