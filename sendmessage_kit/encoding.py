@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError, to_json
 
 from sendmessage_kit.errors import PayloadError
 from sendmessage_kit.models import MessageData, SendMessageRequest
@@ -40,7 +41,16 @@ def encode_data(data: MessageData) -> str:
         >>> encode_data(new_message(to="u1", content="hi", message_code="m1", send_time="1"))[:30]
         '{"from":"202301032048582419",'
     """
-    return data.model_dump_json(by_alias=True, exclude_none=True)
+    try:
+        return data.model_dump_json(by_alias=True, exclude_none=True)
+    except PydanticSerializationError as exc:
+        raise PayloadError(_INVALID_TEXT.format(where="data", exc=exc)) from None
+
+
+_INVALID_TEXT = (
+    "{where}: holds text that is not valid Unicode (a lone surrogate such as \\ud800): {exc}. "
+    "Remove or replace the character."
+)
 
 
 def _outer_dict(request: SendMessageRequest) -> dict[str, Any]:
@@ -60,10 +70,14 @@ def encode_body(request: SendMessageRequest, *, indent: int | None = None) -> st
     Compact by default (what the kit sends); `indent=4` gives the layout of the interface
     description's example.
     """
-    separators = (",", ":") if indent is None else (",", ": ")
-    return json.dumps(
-        _outer_dict(request), ensure_ascii=False, indent=indent, separators=separators
-    )
+    if indent is None:
+        # pydantic-core's serializer escapes exactly as json.dumps(ensure_ascii=False) does,
+        # at about half the cost.
+        try:
+            return to_json(_outer_dict(request)).decode()
+        except PydanticSerializationError as exc:
+            raise PayloadError(_INVALID_TEXT.format(where="body", exc=exc)) from None
+    return json.dumps(_outer_dict(request), ensure_ascii=False, indent=indent)
 
 
 def _fields_of(exc: ValidationError, prefix: str) -> str:

@@ -80,3 +80,28 @@ def test_decoders_raise_only_payload_errors(text: str) -> None:
             decoder(text)
         except PayloadError as exc:
             assert str(exc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(max_size=30))
+def test_building_and_encoding_any_text_gives_a_body_or_a_payload_error(
+    content: str, to: str
+) -> None:
+    from sendmessage_kit import SendMessageRequest, encode_body, new_message
+
+    try:
+        body = encode_body(SendMessageRequest(callid="c", data=new_message(to=to, content=content)))
+    except PayloadError as exc:
+        assert "not valid Unicode" in str(exc)
+    else:
+        assert json.loads(json.loads(body)["data"])["content"] == content
+
+
+def test_lone_surrogate_is_a_payload_error_naming_the_fix() -> None:
+    import pytest
+
+    from sendmessage_kit import new_message
+    from sendmessage_kit.encoding import encode_data
+
+    with pytest.raises(PayloadError, match="lone surrogate"):
+        encode_data(new_message(to="u", content="a\ud800b"))
