@@ -1,0 +1,506 @@
+"""What the widgets show, as pure functions: preview, size meter, findings, choices, examples.
+
+The widgets in `sendmessage_kit.widgets` are views: they read their controls into a `Form`, call
+`preview(form)` and write what comes back (rendered by the `*_html` functions here) into HTML
+controls. Everything here runs without a kernel or a browser, so tests and benchmarks call it
+directly.
+
+Example:
+    >>> p = preview(Form(content="Hi"))
+    >>> p.data_wire[:7], p.meter.level
+    ('{"from"', 'ok')
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from sendmessage_kit.channels import DEFAULT_TABLE, MEDIA_FILE_TYPES, ChannelTable
+from sendmessage_kit.constraints import DEFAULT_PROFILE, Finding, Profile, check, has_errors
+from sendmessage_kit.encoding import Budget, byte_budget, encode_body, encode_data
+from sendmessage_kit.models import Channel, MediaFileType, MediaType, MessageData
+from sendmessage_kit.models import SendMessageRequest as Request
+
+__all__ = [
+    "AMBER_AT",
+    "ESCAPING_EXPLAINED",
+    "RED_AT",
+    "Form",
+    "Meter",
+    "Preview",
+    "Template",
+    "channel_choices",
+    "code_html",
+    "error_html",
+    "excluded_media",
+    "file_type_choices",
+    "findings_html",
+    "findings_rows",
+    "mask_secret",
+    "matrix_html",
+    "media_type_choices",
+    "meter_html",
+    "new_message_code",
+    "note_html",
+    "now_ms",
+    "preview",
+    "preview_html",
+    "rows_html",
+    "size_meter",
+    "template_for",
+]
+
+#: The meter turns amber at this share of the limit, red at RED_AT and when it does not fit.
+AMBER_AT = 0.75
+RED_AT = 0.95
+
+ESCAPING_EXPLAINED = (
+    "data is a JSON object sent as a string inside the JSON body: every quote of the inner "
+    'object is written \\" and every backslash \\\\ on the wire. The pretty body above shows '
+    "that string exactly as it is sent; the compact object is the same data unescaped."
+)
+
+Choice = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """Every field of the request and of `data`, as the builder's controls hold them (text).
+
+    Empty `media_file_type`, `content_type` and `userid` mean "leave the field out".
+    """
+
+    callid: str = "1552524689-16797284"
+    userid: str = ""
+    agent_id: str = "1001"
+    secmode: int = 1
+    from_: str = "202301032048582419"
+    to: str = "1672709693442874044"
+    channel: str = "WEB"
+    media_type: str = "TEXT"
+    media_file_type: str = ""
+    content: str = "Hello! This is an example message from the agent."
+    content_type: str = ""
+    sender_nickname: str = "Agent"
+    sender_avatar: str = "DefaultAvatar"
+    message_code: str = "b72d414f-97ca-4897-bc9f-a727ad92ff12"
+    send_time: str = "1678109503317"
+    user_id: str = "1672709693442874044"
+
+    def data_dict(self) -> dict[str, str]:
+        """The `data` object with wire names, in the order of Table 3 (empty optionals left out)."""
+        d = {
+            "from": self.from_,
+            "to": self.to,
+            "channel": self.channel,
+            "controlType": "CHAT",
+            "mediaType": self.media_type,
+            "messageCode": self.message_code,
+            "mediaFileType": self.media_file_type,
+            "content": self.content,
+            "contentType": self.content_type,
+            "senderNickname": self.sender_nickname,
+            "senderAvatar": self.sender_avatar,
+            "sendTime": self.send_time,
+            "userId": self.user_id,
+        }
+        return {k: v for k, v in d.items() if v or k not in ("mediaFileType", "contentType")}
+
+
+@dataclass(frozen=True, slots=True)
+class Meter:
+    """The size meter's figures against the secmode budget.
+
+    Attributes:
+        chars: characters of `content`.
+        content_bytes: UTF-8 bytes of `content`.
+        data_bytes: UTF-8 bytes of the compact `data` string.
+        escaped_bytes: UTF-8 bytes of `data` as escaped inside the body.
+        counted_bytes: the figure compared with the limit.
+        limit_bytes: the limit of the secmode (the size must be strictly below it).
+        secmode: MULTIMEDIA_SECMODE of the limit.
+        percent: counted over limit, in percent (may exceed 100).
+        level: "ok", "amber" (from AMBER_AT) or "red" (from RED_AT, and when it does not fit).
+    """
+
+    chars: int
+    content_bytes: int
+    data_bytes: int
+    escaped_bytes: int
+    counted_bytes: int
+    limit_bytes: int
+    secmode: int
+    percent: float
+    level: Literal["ok", "amber", "red"]
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """Everything the builder shows for one state of the form.
+
+    Attributes:
+        request: the request as a model, or None when a field does not validate (see `error`).
+        body_pretty: the outer body, indented; `data` is the escaped string as sent.
+        data_wire: the compact `data` string (what the string holds, unescaped).
+        data_escaped: the `data` string as it sits in the body: quoted, with escapes.
+        meter: the size meter.
+        findings: what `check()` says, errors first.
+        error: a readable message when the form does not make a valid model, else "".
+    """
+
+    request: Request | None
+    body_pretty: str
+    data_wire: str
+    data_escaped: str
+    meter: Meter
+    findings: list[Finding]
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the request validates and `check()` found no error."""
+        return self.request is not None and not has_errors(self.findings)
+
+
+def size_meter(budget: Budget) -> Meter:
+    """Turn a `Budget` into the meter's figures and colour level."""
+    ratio = budget.ratio
+    level: Literal["ok", "amber", "red"] = "ok"
+    if ratio >= RED_AT or not budget.fits:
+        level = "red"
+    elif ratio >= AMBER_AT:
+        level = "amber"
+    return Meter(
+        chars=budget.content_chars,
+        content_bytes=budget.content_bytes,
+        data_bytes=budget.data_bytes,
+        escaped_bytes=budget.escaped_bytes,
+        counted_bytes=budget.counted_bytes,
+        limit_bytes=budget.limit_bytes,
+        secmode=budget.secmode,
+        percent=round(ratio * 100, 1),
+        level=level,
+    )
+
+
+def _readable(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        parts.append(f"data.{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def preview(form: Form, profile: Profile = DEFAULT_PROFILE) -> Preview:
+    """Compute the whole preview of a form: body, escaped `data`, meter and findings.
+
+    A form whose values do not make a valid `MessageData` (say, a channel typed by hand) still
+    previews: the body is built from the raw values and `error` says which field is wrong.
+    """
+    raw = form.data_dict()
+    request: Request | None
+    error = ""
+    try:
+        data = MessageData.model_validate(raw)
+    except ValidationError as exc:
+        error = _readable(exc)
+        wire = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+        request = None
+        body: dict[str, Any] = {"callid": form.callid}
+        if form.userid:
+            body["userid"] = form.userid
+        body["data"] = wire
+        body_pretty = json.dumps(body, ensure_ascii=False, indent=4)
+        checked: Any = body
+    else:
+        wire = encode_data(data)
+        request = Request(callid=form.callid, userid=form.userid or None, data=data)
+        body_pretty = encode_body(request, indent=4)
+        checked = request
+    profile = profile if profile.secmode == form.secmode else replace(profile, secmode=form.secmode)
+    meter = size_meter(byte_budget(wire, secmode=form.secmode, limits=profile.limits))
+    findings = check(checked, profile, agent_id=form.agent_id or None)
+    return Preview(
+        request=request,
+        body_pretty=body_pretty,
+        data_wire=wire,
+        data_escaped=json.dumps(wire, ensure_ascii=False),
+        meter=meter,
+        findings=findings,
+        error=error,
+    )
+
+
+def findings_rows(findings: Sequence[Finding]) -> list[dict[str, str]]:
+    """Findings as table rows: severity, field, sentence, fix, rule."""
+    return [f.to_dict() for f in findings]
+
+
+# --- choices -----------------------------------------------------------------------------------
+
+
+def channel_choices(table: ChannelTable = DEFAULT_TABLE) -> list[Choice]:
+    """(label, value) for every channel; channels absent from the published table say so."""
+    out = []
+    for ch in Channel:
+        published = any(table.cell(ch, m).status == "yes" for m in MediaType)
+        out.append((ch.value if published else f"{ch.value} (not in the published table)", ch))
+    return [(label, str(value.value)) for label, value in out]
+
+
+def media_type_choices(channel: str, table: ChannelTable = DEFAULT_TABLE) -> list[Choice]:
+    """(label, value) of the media types a channel may take; forbidden ones are not offered.
+
+    Documented cells show the bare name; cells no public source covers are marked
+    "(unpublished)". See `excluded_media` for what is left out and why.
+    """
+    ch = Channel(channel)
+    out = []
+    for m in MediaType:
+        cell = table.cell(ch, m)
+        if cell.status == "yes":
+            out.append((m.value, m.value))
+        elif cell.status == "unpublished":
+            out.append((f"{m.value} (unpublished)", m.value))
+    return out
+
+
+def excluded_media(channel: str, table: ChannelTable = DEFAULT_TABLE) -> list[tuple[str, str]]:
+    """(media type, why) for the media types a channel does not take, per the table."""
+    ch = Channel(channel)
+    out = []
+    for m in MediaType:
+        cell = table.cell(ch, m)
+        if cell.status == "no":
+            out.append((m.value, f"{cell.note or 'excluded'} (source: {cell.source})"))
+    return out
+
+
+def file_type_choices(
+    media_type: str, channel: str | None = None, table: ChannelTable = DEFAULT_TABLE
+) -> list[Choice]:
+    """(label, value) of the `mediaFileType` values a media type allows ("(none)" for none).
+
+    For voice, formats the channel is not documented to play are marked with the ones it plays.
+    """
+    allowed = MEDIA_FILE_TYPES.get(MediaType(media_type))
+    if not allowed:
+        return [("(none)", "")]
+    formats: tuple[str, ...] = ()
+    if channel is not None:
+        formats = table.cell(Channel(channel), MediaType(media_type)).formats
+    out = []
+    for f in MediaFileType:  # Table 3's order
+        if f in allowed:
+            label = f.value
+            if formats and f.value.lower() not in formats:
+                label = f"{f.value} ({channel} plays {', '.join(formats)})"
+            out.append((label, f.value))
+    return out
+
+
+# --- example templates -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """Example starting values for a channel and media type. Examples, not vendor data."""
+
+    content: str
+    media_file_type: str = ""
+    content_type: str = ""
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """The banner shown above the form: the values are an example to replace."""
+        return (
+            f"Example values: {self.note} Replace them with yours."
+            if self.note
+            else ("Example values. Replace them with yours.")
+        )
+
+
+_MEDIA_ID = "Media-library file ID (example); contentType 1 for an uploaded file's key."
+_TEMPLATES: dict[MediaType, Template] = {
+    MediaType.TEXT: Template(
+        "Hello! This is an example message from the agent.", note="plain text."
+    ),
+    MediaType.IMAGE: Template("1234567890abcdef-image", "jpg", "0", _MEDIA_ID),
+    MediaType.AUDIO: Template("1234567890abcdef-audio", "mp3", "0", _MEDIA_ID),
+    MediaType.VIDEO: Template("1234567890abcdef-video", "", "0", _MEDIA_ID),
+    MediaType.EMOTICONS: Template("1234567890abcdef-gif", "gif", "0", _MEDIA_ID),
+    MediaType.DOCUMENT: Template("1234567890abcdef-doc", "pdf", "0", _MEDIA_ID),
+    MediaType.LOCATE: Template(
+        "22.54/114.06/Huawei Base, Shenzhen", note="latitude/longitude/description."
+    ),
+    MediaType.LOCATION: Template(
+        "22.54/114.06/Huawei Base, Shenzhen", note="format unpublished; LOCATE's is assumed."
+    ),
+    MediaType.WEBCARD: Template(
+        '{"title": "Your order", "description": "Shipped today", "mediaType": "IMAGE"}',
+        note="a JSON object as a string, starting with title and description.",
+    ),
+    MediaType.WHATSAPPTEMPLATE: Template(
+        '{"templateName": "order_update", "language": "en", "templateData": ["42"]}',
+        note="format unpublished; the template must exist at the provider (assumed shape).",
+    ),
+    MediaType.SMSTEMPLATE: Template(
+        '{"templateId": "example-template", "params": ["42"]}', note="format unpublished."
+    ),
+    MediaType.EMAIL: Template("<p>Hello,</p><p>your order has shipped.</p>", note="unpublished."),
+    MediaType.RICHTEXT: Template("<p><b>Hello</b> from the agent</p>", note="unpublished."),
+}
+
+
+def template_for(channel: str, media_type: str) -> Template:
+    """The example values for a channel and media type (content, file type, note)."""
+    tpl = _TEMPLATES.get(MediaType(media_type))
+    if tpl is None:
+        return Template("Example content", note=f"{media_type}'s content format is unpublished.")
+    if channel == "WEB" and media_type == "TEXT":
+        return replace(tpl, content="<p>Hello! This is an example message from the agent.</p>")
+    return tpl
+
+
+def new_message_code() -> str:
+    """A fresh messageCode (a UUID, the documented example)."""
+    return str(uuid.uuid4())
+
+
+def now_ms() -> str:
+    """Now in epoch milliseconds, as a string (Table 3 says string)."""
+    return str(time.time_ns() // 1_000_000)
+
+
+def mask_secret(value: str | None) -> str:
+    """Mask a secret to its last four characters: "****4b2c" (empty stays empty)."""
+    if not value:
+        return ""
+    return "****" + value[-4:] if len(value) > 8 else "****"
+
+
+# --- HTML for the widgets ----------------------------------------------------------------------
+
+_COLOURS = {"ok": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
+_SEVERITY = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
+
+
+def meter_html(meter: Meter) -> str:
+    """The size meter as an HTML bar plus the figures (data-level carries the colour level)."""
+    width = min(meter.percent, 100.0)
+    colour = _COLOURS[meter.level]
+    return (
+        f'<div class="smk-meter" data-level="{meter.level}">'
+        f'<div style="background:#eee;height:10px;border-radius:5px;width:100%">'
+        f'<div style="background:{colour};height:10px;border-radius:5px;width:{width}%"></div>'
+        "</div>"
+        f"<small>{meter.counted_bytes} / {meter.limit_bytes} bytes counted ({meter.percent}%, "
+        f"MULTIMEDIA_SECMODE={meter.secmode}) · content {meter.chars} characters = "
+        f"{meter.content_bytes} UTF-8 bytes · data {meter.data_bytes} bytes · escaped data "
+        f"{meter.escaped_bytes} bytes</small></div>"
+    )
+
+
+def findings_html(findings: Sequence[Finding]) -> str:
+    """Findings as an HTML table (severity, field, sentence, fix), or a green "no findings"."""
+    if not findings:
+        return '<div class="smk-findings" style="color:#2e7d32">No findings: ready to send.</div>'
+    rows = []
+    for f in findings:
+        colour = _SEVERITY.get(f.severity, "#333")
+        rows.append(
+            f'<tr data-rule="{html.escape(f.rule_id)}"><td style="color:{colour}">'
+            f"<b>{f.severity}</b></td><td><code>{html.escape(f.field)}</code></td>"
+            f"<td>{html.escape(f.message)}</td><td>{html.escape(f.fix)}</td></tr>"
+        )
+    return (
+        '<table class="smk-findings"><tr><th>severity</th><th>field</th><th>why</th>'
+        f"<th>fix</th></tr>{''.join(rows)}</table>"
+    )
+
+
+def preview_html(p: Preview) -> tuple[str, str]:
+    """(body HTML, escaped-data HTML) for the two preview panes."""
+    warn = f'<div style="color:#c62828">{html.escape(p.error)}</div>' if p.error else ""
+    body = f'{warn}<pre class="smk-body">{html.escape(p.body_pretty)}</pre>'
+    escaped = (
+        f'<pre class="smk-escaped" style="white-space:pre-wrap;word-break:break-all">'
+        f"{html.escape(p.data_escaped)}</pre><small>{html.escape(ESCAPING_EXPLAINED)}</small>"
+    )
+    return body, escaped
+
+
+def rows_html(header: Sequence[str], rows: Sequence[Mapping[str, Any] | Sequence[Any]]) -> str:
+    """A plain HTML table of rows (dicts keyed by header, or sequences in header order)."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = [row.get(h, "") for h in header] if isinstance(row, Mapping) else list(row)
+        body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def error_html(message: str) -> str:
+    """A readable error line for a widget's status area."""
+    return (
+        f'<div class="smk-error" style="color:#c62828"><b>Error:</b> {html.escape(message)}</div>'
+    )
+
+
+def note_html(message: str, colour: str = "#555") -> str:
+    """A small line of text (status, banner) for a widget."""
+    return f'<div class="smk-note" style="color:{colour}">{html.escape(message)}</div>'
+
+
+def code_html(code: str) -> str:
+    """A block of code (a snippet, a raw exchange) as HTML."""
+    return (
+        '<pre class="smk-code" style="white-space:pre-wrap;word-break:break-all">'
+        f"{html.escape(code)}</pre>"
+    )
+
+
+_MARK = {"yes": ("✓", "#e8f5e9"), "no": ("✗", "#ffebee"), "unpublished": ("?", "#fff8e1")}
+
+
+def matrix_html(table: ChannelTable = DEFAULT_TABLE) -> str:
+    """The channels × media types table: a mark per cell, its source and note on hover.
+
+    ✓ documented as accepted, ✗ excluded by its source, ? no public source; a cell loaded from
+    a tenant table is outlined.
+    """
+    head = "".join(f"<th>{html.escape(c.value)}</th>" for c in Channel)
+    rows = []
+    for m in MediaType:
+        cells = []
+        for c in Channel:
+            cell = table.cell(c, m)
+            mark, bg = _MARK[cell.status]
+            extra = f" {', '.join(cell.formats)}" if cell.formats else ""
+            title = f"{c.value} + {m.value}: {cell.status}; source: {cell.source}"
+            title += f"; {cell.note}" if cell.note else ""
+            outline = ";outline:2px solid #1565c0" if (c, m) in table.overridden else ""
+            cells.append(
+                f'<td data-cell="{c.value}/{m.value}" data-status="{cell.status}" '
+                f'title="{html.escape(title)}" style="background:{bg}{outline};'
+                f'text-align:center">{mark}<small>{html.escape(extra)}</small></td>'
+            )
+        rows.append(f"<tr><th>{m.value}</th>{''.join(cells)}</tr>")
+    legend = (
+        "<small>✓ documented · ✗ excluded by its source · ? unpublished (no public source; "
+        "the kit warns) · outlined: from the tenant table. Hover a cell for its source.</small>"
+    )
+    name = html.escape(table.name)
+    return (
+        f'<div class="smk-matrix"><b>{name}</b><table><tr><th></th>{head}</tr>{"".join(rows)}'
+        f"</table>{legend}</div>"
+    )

@@ -1,0 +1,276 @@
+"""PayloadBuilder: a form for every field of the request, with live previews.
+
+A view over `sendmessage_kit.preview`: the controls are read into a `Form`, `preview()` computes
+the body, the escaped `data`, the size meter and the findings, and the results are written into
+HTML controls. Set a control's `.value` from code and the previews follow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import ipywidgets as w
+
+from sendmessage_kit import preview as pv
+from sendmessage_kit.constraints import DEFAULT_PROFILE, Profile
+from sendmessage_kit.models import SendMessageRequest
+from sendmessage_kit.widgets._common import guarded, labelled, text
+
+__all__ = ["PayloadBuilder"]
+
+_FIELDS = (
+    "callid",
+    "userid",
+    "agent_id",
+    "from_",
+    "to",
+    "content",
+    "sender_nickname",
+    "sender_avatar",
+    "message_code",
+    "send_time",
+    "user_id",
+)
+
+
+class PayloadBuilder:
+    """Build a sendmessage request field by field and see it as it goes on the wire.
+
+    Attributes:
+        payload: the current request (`SendMessageRequest`), or None while a field is invalid.
+        preview: the last `preview.Preview` (body, escaped data, meter, findings).
+        widget: the whole view (display it, or the builder itself).
+
+    Example:
+        >>> b = PayloadBuilder()
+        >>> b.content.value = "Hi"
+        >>> b.payload.data.content
+        'Hi'
+    """
+
+    def __init__(
+        self,
+        form: pv.Form | None = None,
+        *,
+        profile: Profile = DEFAULT_PROFILE,
+        base_url: str = "https://gateway.example.com:8043",
+    ) -> None:
+        f = form or pv.Form()
+        self.profile = profile
+        self.base_url = base_url
+        self.last_error = ""
+        self._holding = False
+        self._listeners: list[Callable[[PayloadBuilder], None]] = []
+        table = profile.channel_table
+
+        self.callid, self.userid, self.agent_id = text(f.callid), text(f.userid), text(f.agent_id)
+        self.secmode = w.Dropdown(
+            options=[("1 — platform encryption, 1.9 KB", 1), ("0 — 3.8 KB", 0)], value=f.secmode
+        )
+        self.from_, self.to = text(f.from_), text(f.to)
+        self.channel = w.Dropdown(options=pv.channel_choices(table), value=f.channel)
+        self.media_type = w.Dropdown(
+            options=pv.media_type_choices(f.channel, table), value=f.media_type
+        )
+        self.media_file_type = w.Dropdown(
+            options=pv.file_type_choices(f.media_type, f.channel, table), value=f.media_file_type
+        )
+        self.content = w.Textarea(
+            value=f.content, continuous_update=True, layout=w.Layout(width="480px", height="80px")
+        )
+        self.content_type = w.Dropdown(
+            options=[("(absent)", ""), ("0 — media library", "0"), ("1 — local file", "1")],
+            value=f.content_type,
+        )
+        self.sender_nickname, self.sender_avatar = text(f.sender_nickname), text(f.sender_avatar)
+        self.message_code, self.send_time = text(f.message_code), text(f.send_time)
+        self.user_id = text(f.user_id)
+        self.new_code = w.Button(description="new UUID", layout=w.Layout(width="100px"))
+        self.now = w.Button(description="now", layout=w.Layout(width="100px"))
+
+        self.banner = w.HTML()
+        self.excluded = w.HTML()
+        self.status = w.HTML()
+        self.body_html, self.escaped_html = w.HTML(), w.HTML()
+        self.meter_html, self.findings_html = w.HTML(), w.HTML()
+        self.snippets = {k: w.HTML() for k in ("curl", "python", "javascript")}
+        self._template_content = f.content
+
+        for name in (*_FIELDS, "secmode", "media_file_type", "content_type"):
+            getattr(self, name).observe(self._on_change, names="value")
+        self.channel.observe(self._on_channel, names="value")
+        self.media_type.observe(self._on_media_type, names="value")
+        self.new_code.on_click(self._on_new_code)
+        self.now.on_click(self._on_now)
+
+        self.widget = self._layout()
+        self.preview: pv.Preview = pv.preview(f, profile)
+        self._show_template(pv.template_for(f.channel, f.media_type), apply=False)
+        self.refresh()
+
+    # --- public API -----------------------------------------------------------------------------
+
+    @property
+    def form(self) -> pv.Form:
+        """The controls' current values as a `preview.Form`."""
+        kw: dict[str, Any] = {name: getattr(self, name).value for name in _FIELDS}
+        return pv.Form(
+            **kw,
+            secmode=self.secmode.value,
+            channel=self.channel.value,
+            media_type=self.media_type.value,
+            media_file_type=self.media_file_type.value or "",
+            content_type=self.content_type.value,
+        )
+
+    @property
+    def payload(self) -> SendMessageRequest | None:
+        """The current request, or None while the form does not validate."""
+        return self.preview.request
+
+    def on_change(self, listener: Callable[[PayloadBuilder], None]) -> None:
+        """Call `listener(builder)` after every preview update (the send panel uses this)."""
+        self._listeners.append(listener)
+
+    def set_target(self, *, base_url: str | None = None, agent_id: str | None = None) -> None:
+        """Point the snippets (and the agent ID check) at a gateway or the sandbox."""
+        if base_url is not None:
+            self.base_url = base_url
+        if agent_id is not None:
+            self.agent_id.value = agent_id  # refreshes through the observer
+        self.refresh()
+
+    @guarded
+    def refresh(self) -> None:
+        """Recompute every preview from the controls."""
+        p = pv.preview(self.form, self.profile)
+        self.preview = p
+        self.body_html.value, self.escaped_html.value = pv.preview_html(p)
+        self.meter_html.value = pv.meter_html(p.meter)
+        self.findings_html.value = pv.findings_html(p.findings)
+        self.status.value = ""
+        self._render_snippets(p)
+        for listener in self._listeners:
+            listener(self)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # --- callbacks ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _hold(self) -> Iterator[None]:
+        # Cascaded updates (channel -> media type -> file type) recompute once, at the end.
+        held, self._holding = self._holding, True
+        try:
+            yield
+        finally:
+            self._holding = held
+
+    @guarded
+    def _on_change(self, change: Any = None) -> None:
+        if not self._holding:
+            self.refresh()
+
+    @guarded
+    def _on_channel(self, change: Any = None) -> None:
+        table = self.profile.channel_table
+        with self._hold():
+            options = pv.media_type_choices(self.channel.value, table)
+            current = self.media_type.value
+            values = [v for _, v in options]
+            self.media_type.options = options
+            if current in values and self.media_type.value == current:
+                self._on_media_type()  # same media type: still re-offer file types for the channel
+            else:
+                self.media_type.value = current if current in values else values[0]
+        self.refresh()
+
+    @guarded
+    def _on_media_type(self, change: Any = None) -> None:
+        table = self.profile.channel_table
+        with self._hold():
+            tpl = pv.template_for(self.channel.value, self.media_type.value)
+            self.media_file_type.options = pv.file_type_choices(
+                self.media_type.value, self.channel.value, table
+            )
+            self._show_template(tpl, apply=True)
+        if not self._holding:
+            self.refresh()
+
+    def _show_template(self, tpl: pv.Template, *, apply: bool) -> None:
+        values = [v for _, v in self.media_file_type.options]
+        if apply:
+            # Only replace content the user has not typed: an edited message stays.
+            if self.content.value in (self._template_content, ""):
+                self.content.value = tpl.content
+                self._template_content = tpl.content
+            self.content_type.value = tpl.content_type
+        if self.media_file_type.value not in values or apply:
+            self.media_file_type.value = (
+                tpl.media_file_type if tpl.media_file_type in values else (values[0])
+            )
+        self.banner.value = pv.note_html(tpl.label, "#6a1b9a")
+        why = pv.excluded_media(self.channel.value, self.profile.channel_table)
+        self.excluded.value = pv.rows_html(["not offered", "why"], why) if why else ""
+
+    @guarded
+    def _on_new_code(self, button: Any = None) -> None:
+        self.message_code.value = pv.new_message_code()
+
+    @guarded
+    def _on_now(self, button: Any = None) -> None:
+        self.send_time.value = pv.now_ms()
+
+    def _render_snippets(self, p: pv.Preview) -> None:
+        if p.request is None:
+            return
+        try:
+            snippets = importlib.import_module("sendmessage_kit.snippets")
+        except ImportError:
+            for box in self.snippets.values():
+                box.value = pv.note_html("Code snippets need sendmessage_kit.snippets.")
+            return
+        code = snippets.render(p.request, base_url=self.base_url, agent_id=self.agent_id.value)
+        for name, box in self.snippets.items():
+            box.value = pv.code_html(code.get(name, ""))
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def _layout(self) -> w.Widget:
+        fields = w.VBox(
+            [
+                self.banner,
+                labelled("callid", self.callid),
+                labelled("userid (optional)", self.userid),
+                labelled("agent ID", self.agent_id),
+                labelled("secmode", self.secmode),
+                labelled("channel", self.channel),
+                labelled("mediaType", self.media_type),
+                labelled("mediaFileType", self.media_file_type),
+                labelled("content", self.content),
+                labelled("contentType", self.content_type),
+                labelled("from", self.from_),
+                labelled("to", self.to),
+                labelled("userId", self.user_id),
+                labelled("senderNickname", self.sender_nickname),
+                labelled("senderAvatar", self.sender_avatar),
+                w.HBox([labelled("messageCode", self.message_code), self.new_code]),
+                w.HBox([labelled("sendTime", self.send_time), self.now]),
+                self.excluded,
+            ]
+        )
+        snippets = w.Tab(children=list(self.snippets.values()))
+        for i, name in enumerate(self.snippets):
+            snippets.set_title(i, name)
+        tabs = w.Tab(children=[self.body_html, snippets])
+        for i, name in enumerate(("outer body", "code")):
+            tabs.set_title(i, name)
+        checks = w.VBox(
+            [self.status, self.meter_html, self.findings_html, self.escaped_html, tabs],
+            layout=w.Layout(width="50%"),
+        )
+        return w.HBox([fields, checks], layout=w.Layout(width="100%"))
