@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import ipywidgets as w
 
-from sendmessage_kit.preview import error_html, note_html
+from sendmessage_kit.widgets._html import error_html, note_html
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -17,6 +17,7 @@ import ipywidgets as w
 from sendmessage_kit import preview as pv
 from sendmessage_kit.constraints import DEFAULT_PROFILE, Profile
 from sendmessage_kit.models import SendMessageRequest
+from sendmessage_kit.widgets import _html as hx
 from sendmessage_kit.widgets._common import guarded, labelled, text
 
 __all__ = ["PayloadBuilder"]
@@ -148,9 +149,9 @@ class PayloadBuilder:
         """Recompute every preview from the controls."""
         p = pv.preview(self.form, self.profile)
         self.preview = p
-        self.body_html.value, self.escaped_html.value = pv.preview_html(p)
-        self.meter_html.value = pv.meter_html(p.meter)
-        self.findings_html.value = pv.findings_html(p.findings)
+        self.body_html.value, self.escaped_html.value = hx.preview_html(p)
+        self.meter_html.value = hx.meter_html(p.meter)
+        self.findings_html.value = hx.findings_html(p.findings)
         self.status.value = ""
         self._render_snippets(p)
         for listener in self._listeners:
@@ -213,9 +214,9 @@ class PayloadBuilder:
             self.media_file_type.value = (
                 tpl.media_file_type if tpl.media_file_type in values else (values[0])
             )
-        self.banner.value = pv.note_html(tpl.label, "#6a1b9a")
+        self.banner.value = hx.note_html(tpl.label, "#6a1b9a")
         why = pv.excluded_media(self.channel.value, self.profile.channel_table)
-        self.excluded.value = pv.rows_html(["not offered", "why"], why) if why else ""
+        self.excluded.value = hx.rows_html(["not offered", "why"], why) if why else ""
 
     @guarded
     def _on_new_code(self, button: Any = None) -> None:
@@ -232,11 +233,11 @@ class PayloadBuilder:
             snippets = importlib.import_module("sendmessage_kit.snippets")
         except ImportError:
             for box in self.snippets.values():
-                box.value = pv.note_html("Code snippets need sendmessage_kit.snippets.")
+                box.value = hx.note_html("Code snippets need sendmessage_kit.snippets.")
             return
         code = snippets.render(p.request, base_url=self.base_url, agent_id=self.agent_id.value)
         for name, box in self.snippets.items():
-            box.value = pv.code_html(code.get(name, ""))
+            box.value = hx.code_html(code.get(name, ""))
 
     # --- layout ---------------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from sendmessage_kit import preview as pv
 from sendmessage_kit.channels import DEFAULT_TABLE, ChannelTable, load_channel_table
+from sendmessage_kit.widgets import _html as hx
 from sendmessage_kit.widgets._common import guarded
 
 __all__ = ["ChannelMatrix"]
@@ -37,12 +37,12 @@ class ChannelMatrix:
 
     def refresh(self) -> None:
         """Render the current table."""
-        self.matrix.value = pv.matrix_html(self.table)
+        self.matrix.value = hx.matrix_html(self.table)
 
     @guarded
     def _on_load(self, button: Any = None) -> None:
         self.table = load_channel_table(self.path.value.strip())
-        self.status.value = pv.note_html(
+        self.status.value = hx.note_html(
             f"Loaded {self.table.name}: {len(self.table.overridden)} cells overridden.", "#2e7d32"
         )
         self.refresh()

@@ -9,6 +9,7 @@ import pytest
 from sendmessage_kit import preview as pv
 from sendmessage_kit.channels import load_channel_table
 from sendmessage_kit.encoding import decode_body
+from sendmessage_kit.widgets import _html as hx
 
 
 def test_preview_body_round_trips_and_data_is_escaped_string() -> None:
@@ -62,7 +63,7 @@ def test_oversize_content_gives_the_budget_finding() -> None:
     p = pv.preview(pv.Form(content="a" * 1900))
     assert [f.rule_id for f in p.findings if f.severity == "error"] == ["content.budget"]
     assert not p.ok
-    html = pv.findings_html(p.findings)
+    html = hx.findings_html(p.findings)
     assert 'data-rule="content.budget"' in html and "data.content" in html
 
 
@@ -124,13 +125,13 @@ def test_tenant_table_changes_the_choices(tmp_path) -> None:
     path.write_text("WEB: {DOCUMENT: no}\nEMAIL: {EMAIL: yes}\n", encoding="utf-8")
     table = load_channel_table(path)
     assert "DOCUMENT" not in [v for _, v in pv.media_type_choices("WEB", table)]
-    assert 'data-status="yes"' in pv.matrix_html(table)
-    assert "outline" in pv.matrix_html(table)
+    assert 'data-status="yes"' in hx.matrix_html(table)
+    assert "outline" in hx.matrix_html(table)
 
 
 def test_html_escapes_what_the_user_typed() -> None:
     p = pv.preview(pv.Form(content="<script>alert(1)</script>"))
-    body, escaped = pv.preview_html(p)
+    body, escaped = hx.preview_html(p)
     assert "<script>" not in body and "<script>" not in escaped
     assert "&lt;script&gt;" in escaped
 
