@@ -1,0 +1,214 @@
+"""The part of the clients that does no I/O: URLs, requests, response parsing, retry delays.
+
+`GatewayClient` and `AsyncGatewayClient` both call these functions, so the twins differ only in
+`await`. Retry numbers are openai-python's: 2 retries, 0.5 s x 2^n capped at 8 s, up to 25 %
+jitter, `Retry-After` honoured.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+
+from sendmessage_kit.errors import (
+    ConnectError,
+    GatewayError,
+    RequestTimeout,
+    ResponseError,
+    SendMessageKitError,
+    SettingsError,
+    TLSError,
+    TransportError,
+    describe_retcode,
+)
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_RETRIES = 2
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+JITTER = 0.25
+POLL_TIMEOUT = 20.0  # the gateway holds an event poll open about 10 s
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+JSON_HEADERS = {"Content-Type": "application/json; charset=UTF-8", "Accept": "application/json"}
+
+
+def gateway_root(base_url: str) -> str:
+    """`https://host:8043` or `https://host:8043/agentgateway` -> the `/agentgateway` root."""
+    root = base_url.strip().rstrip("/")
+    if not root.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"base_url {root!r} must start with https:// (or http://); set "
+            "SENDMESSAGE_KIT_BASE_URL or pass base_url=, e.g. https://10.0.0.5:8043."
+        )
+    return root if root.endswith("/agentgateway") else root + "/agentgateway"
+
+
+def send_path(agent_id: str) -> str:
+    """Path of `sendmessage` under the root."""
+    return f"/resource/mediacall/{agent_id}/sendmessage"
+
+
+def sign_in_path(agent_id: str, *, force: bool = False) -> str:
+    """Path of sign-in (`force=True`: forced sign-in)."""
+    return f"/resource/onlineagent/{agent_id}" + ("/forcelogin" if force else "")
+
+
+def sign_out_path(agent_id: str) -> str:
+    """Path of sign-out."""
+    return f"/resource/onlineagent/{agent_id}/logout"
+
+
+def event_path(agent_id: str) -> str:
+    """Path of event polling (also the agent's heartbeat)."""
+    return f"/resource/agentevent/{agent_id}"
+
+
+def build_request(
+    method: str,
+    url: str,
+    *,
+    guid_headers: dict[str, str],
+    content: str | None = None,
+    timeout: float,
+) -> httpx2.Request:
+    """An `httpx2.Request` with the gateway's headers; `content` is sent byte for byte."""
+    headers = {**JSON_HEADERS, **guid_headers}
+    body = content.encode("utf-8") if content is not None else None
+    return httpx2.Request(
+        method,
+        url,
+        headers=headers,
+        content=body,
+        extensions={"timeout": httpx2.Timeout(timeout).as_dict()},
+    )
+
+
+def parse_json(response: httpx2.Response) -> dict[str, Any]:
+    """The gateway's JSON answer, or `ResponseError` for an HTML page, garbage or no `retcode`."""
+    text = response.text
+    snippet = text[:200]
+    status = response.status_code
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError):
+        kind = "an HTML page" if snippet.lstrip()[:1] == "<" else "a body that is not JSON"
+        raise ResponseError(
+            f"HTTP {status} with {kind} instead of the gateway's JSON: {snippet!r}. A proxy or "
+            "load balancer may be answering instead of CC-Gateway; check base_url.",
+            response=response,
+            status_code=status,
+            body=text,
+        ) from None
+    if not isinstance(obj, dict) or "retcode" not in obj:
+        raise ResponseError(
+            f"HTTP {status} with JSON that has no retcode: {snippet!r}. This is not a "
+            "CC-Gateway answer; check base_url.",
+            response=response,
+            status_code=status,
+            body=text,
+        )
+    obj["retcode"] = str(obj["retcode"])
+    return obj
+
+
+def _is_tls(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def map_error(
+    exc: httpx2.HTTPError, request: httpx2.Request | None, url: str
+) -> SendMessageKitError:
+    """Translate an httpx2 exception into the kit's own type (never let it escape bare)."""
+    if isinstance(exc, httpx2.UnsupportedProtocol | httpx2.InvalidURL):
+        return SettingsError(f"base_url cannot be used ({exc}); set SENDMESSAGE_KIT_BASE_URL.")
+    if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout) and _is_tls(exc):
+        return TLSError(
+            f"TLS handshake with {url} failed: {exc}. Trust the server's CA with ca_bundle= "
+            "(SENDMESSAGE_KIT_CA_BUNDLE); the sandbox prints its CA path at start.",
+            request=request,
+        )
+    if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout):
+        return ConnectError(
+            f"could not connect to {url}: {exc or type(exc).__name__}. Nothing was sent; is the "
+            "gateway (or `sendmessage-kit sandbox`) running at that address?",
+            request=request,
+        )
+    if isinstance(exc, httpx2.TimeoutException):
+        return RequestTimeout(
+            f"no answer from {url} within the timeout. The gateway may still have delivered the "
+            "message: resend only with the same messageCode.",
+            request=request,
+        )
+    return TransportError(
+        f"the connection to {url} broke before an answer came ({type(exc).__name__}: {exc}). "
+        "The message may or may not have been delivered: resend only with the same messageCode.",
+        request=request,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When to try again.
+
+    Connect errors always (nothing was sent); anything else only when `resend` is on, because
+    the same messageCode is sent again and only the sandbox documents that a repeated
+    messageCode is stored once.
+    """
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    resend: bool = False
+
+    def delay(
+        self, error: SendMessageKitError, attempt: int, retry_after: float | None = None
+    ) -> float | None:
+        """Seconds to wait before attempt `attempt + 1`, or None to give up."""
+        if attempt >= self.max_retries or not self._retryable(error):
+            return None
+        return next_delay(attempt, retry_after)
+
+    def _retryable(self, error: SendMessageKitError) -> bool:
+        if isinstance(error, TLSError):
+            return False
+        if isinstance(error, ConnectError):
+            return True
+        if not self.resend:
+            return False
+        if isinstance(error, TransportError):
+            return True
+        if isinstance(error, ResponseError):
+            return error.status_code in RETRYABLE_STATUS
+        if isinstance(error, GatewayError):
+            return describe_retcode(error.retcode).retryable
+        return False
+
+
+def next_delay(attempt: int, retry_after: float | None = None) -> float:
+    """Backoff as openai-python's: 0.5 s x 2^attempt capped at 8 s, minus up to 25 % jitter."""
+    if retry_after is not None and 0 < retry_after <= MAX_RETRY_AFTER:
+        return retry_after
+    base = min(INITIAL_RETRY_DELAY * 2.0**attempt, MAX_RETRY_DELAY)
+    return base * (1 - JITTER * random.random())
+
+
+def retry_after(response: httpx2.Response | None) -> float | None:
+    """The `Retry-After` header in seconds, if any."""
+    if response is None:
+        return None
+    value = response.headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,101 @@
+"""Guid handling: the static Guid, sign-in bodies, following `Set-GUID`, and masking.
+
+CC-Gateway authenticates every call with a `Guid` header. Sign-in answers it in a
+`Set-GUID: JSESSIONID=<guid>` header; with dynamic authentication (AUTHMODE 2) the gateway
+rotates it and delivers the new one in `Set-GUID` on the event-polling response, so the kit
+reads every response for a new Guid (also a bare `Guid` header, which some gateways send).
+The Guid is a secret: it lives in a `SecretStr` and is only ever shown masked (`****4b2c`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import SecretStr
+
+__all__ = ["GuidState", "guid_from_headers", "mask", "sign_in_body"]
+
+
+def mask(secret: SecretStr | str | None, *, keep: int = 4) -> str:
+    """A secret reduced to its last `keep` characters, e.g. `****4b2c`; `<none>` when unset.
+
+    Example:
+        >>> mask("279fe21d-2caa-4437-84c3-ab9e9dae20f5.AgentGateway0")
+        '****way0'
+    """
+    if secret is None:
+        return "<none>"
+    text = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    if len(text) <= keep * 2:
+        return "****"
+    return "****" + text[-keep:]
+
+
+def guid_from_headers(headers: Mapping[str, str]) -> str | None:
+    """The Guid a response hands out: `Set-GUID: JSESSIONID=<guid>` or a bare `Guid` header.
+
+    Example:
+        >>> guid_from_headers({"set-guid": "JSESSIONID=abc.AgentGateway0"})
+        'abc.AgentGateway0'
+    """
+    raw = headers.get("set-guid") or headers.get("Set-GUID")
+    if raw:
+        first = raw.split(";", 1)[0].strip()
+        name, sep, value = first.partition("=")
+        guid = value.strip() if sep else name.strip()
+        return guid or None
+    bare = headers.get("guid") or headers.get("Guid")
+    return bare.strip() or None if bare else None
+
+
+def sign_in_body(password: SecretStr | str, phonenum: str | None, **extra: Any) -> dict[str, Any]:
+    """The JSON body of `PUT .../onlineagent/{agentid}` (sign-in and forced sign-in)."""
+    secret = password.get_secret_value() if isinstance(password, SecretStr) else password
+    body: dict[str, Any] = {"password": secret, "phonenum": phonenum or ""}
+    body.update(extra)
+    return body
+
+
+class GuidState:
+    """The current Guid of a client, replaced whenever a response hands out a new one.
+
+    Thread-safe, so a background event poller and senders can share it.
+    """
+
+    def __init__(self, guid: SecretStr | str | None = None) -> None:
+        self._lock = threading.Lock()
+        self._guid = SecretStr(guid) if isinstance(guid, str) else guid
+        self.rotations = 0
+
+    @property
+    def value(self) -> SecretStr | None:
+        """The Guid as a `SecretStr` (None before sign-in)."""
+        return self._guid
+
+    def set(self, guid: SecretStr | str | None) -> None:
+        """Replace the Guid (None forgets it, e.g. after sign-out)."""
+        with self._lock:
+            self._guid = SecretStr(guid) if isinstance(guid, str) else guid
+
+    def headers(self) -> dict[str, str]:
+        """The `Guid` request header, or nothing before sign-in."""
+        guid = self._guid
+        return {"Guid": guid.get_secret_value()} if guid is not None else {}
+
+    def follow(self, headers: Mapping[str, str]) -> bool:
+        """Take a new Guid from a response's headers; True when it changed."""
+        new = guid_from_headers(headers)
+        if new is None:
+            return False
+        with self._lock:
+            old = self._guid.get_secret_value() if self._guid is not None else None
+            if new == old:
+                return False
+            self._guid = SecretStr(new)
+            self.rotations += 1
+            return True
+
+    def __repr__(self) -> str:
+        return f"GuidState({mask(self._guid)})"

@@ -1,0 +1,176 @@
+# ruff: noqa: T201  (a command-line front end prints)
+"""`sendmessage-kit send`: send one message from the command line.
+
+Uses `KitSettings` (`SENDMESSAGE_KIT_*`, `.env`) and the flags below; with no gateway
+configured it starts the embedded sandbox for the one send. Prints the request (Guid masked),
+the response and the retcode's explanation. Exit 0 success, 1 gateway or transport error,
+2 usage error (bad flags, unreadable file, payload failing the checks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+__all__ = ["add_send_arguments", "run_send"]
+
+_DATA_FLAGS = {
+    "from_": "from",
+    "user_id": "userId",
+    "message_code": "messageCode",
+    "media_file_type": "mediaFileType",
+    "content_type": "contentType",
+    "sender_nickname": "senderNickname",
+    "sender_avatar": "senderAvatar",
+    "send_time": "sendTime",
+}
+
+
+def add_send_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `send`."""
+    what = parser.add_argument_group("message (or --file)")
+    what.add_argument("--file", help="a ready request body (JSON), or - for stdin")
+    what.add_argument("--channel", default="WEB", help="data.channel (default WEB)")
+    what.add_argument("--to", help="data.to: the recipient's user number")
+    what.add_argument("--text", help="data.content: the message text")
+    what.add_argument(
+        "--callid",
+        help="the chat's call ID (default: a new one; the sandbox "
+        "opens a chat for an unknown callid)",
+    )
+    what.add_argument("--userid", help="the body's optional userid")
+    what.add_argument("--media-type", default="TEXT", help="data.mediaType (default TEXT)")
+    what.add_argument("--from", dest="from_", help="data.from: the channel's Configuration ID")
+    what.add_argument("--user-id", help="data.userId (default: --to)")
+    what.add_argument("--message-code", help="data.messageCode (default: a new UUID)")
+    what.add_argument("--media-file-type", help="data.mediaFileType, e.g. jpg")
+    what.add_argument("--content-type", choices=("0", "1"), help="data.contentType")
+    what.add_argument("--sender-nickname", help="data.senderNickname (default Agent)")
+    what.add_argument("--sender-avatar", help="data.senderAvatar (default DefaultAvatar)")
+    what.add_argument("--send-time", help="data.sendTime (default now, epoch ms)")
+    gw = parser.add_argument_group("gateway (default: SENDMESSAGE_KIT_* settings, else sandbox)")
+    gw.add_argument("--base-url", help="e.g. https://10.0.0.5:8043")
+    gw.add_argument("--agent-id", help="the agent ID of the path")
+    gw.add_argument("--ca-bundle", help="PEM file of CAs to trust")
+    gw.add_argument("--insecure", action="store_true", help="turn TLS verification off (warns)")
+    gw.add_argument("--secmode", type=int, choices=(0, 1), help="the gateway's MULTIMEDIA_SECMODE")
+    gw.add_argument("--timeout", type=float, help="seconds to wait for an answer")
+    parser.add_argument("--no-check", action="store_true", help="send even if checks fail")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _usage(message: str) -> int:
+    print(f"sendmessage-kit send: {message}", file=sys.stderr)
+    return 2
+
+
+def _build(args: argparse.Namespace) -> Any:
+    from sendmessage_kit.encoding import decode_body
+    from sendmessage_kit.models import SendMessageRequest, new_message
+
+    if args.file:
+        if args.text is not None or args.to is not None:
+            raise ValueError("give either --file or --to/--text, not both")
+        try:
+            if args.file == "-":
+                raw = sys.stdin.buffer.read()
+            else:
+                with open(args.file, "rb") as fh:
+                    raw = fh.read()
+        except OSError as exc:
+            raise ValueError(f"cannot read {args.file}: {exc.strerror}") from None
+        return decode_body(raw)
+    if args.to is None or args.text is None:
+        raise ValueError("--to and --text are required (or --file body.json)")
+    extra = {flag: getattr(args, flag) for flag in _DATA_FLAGS if getattr(args, flag) is not None}
+    data = new_message(
+        to=args.to, content=args.text, channel=args.channel, media_type=args.media_type, **extra
+    )
+    import uuid
+
+    callid = args.callid or f"cli-{uuid.uuid4().hex[:12]}"
+    return SendMessageRequest(callid=callid, userid=args.userid, data=data)
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from sendmessage_kit.settings import KitSettings
+
+    overrides = {
+        "base_url": args.base_url,
+        "agent_id": args.agent_id,
+        "ca_bundle": args.ca_bundle,
+        "secmode": args.secmode,
+        "timeout": args.timeout,
+        "verify": False if args.insecure else None,
+    }
+    return KitSettings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def run_send(args: argparse.Namespace) -> int:
+    """Run `send`; see the module docstring for the exit codes."""
+    from pydantic import ValidationError
+
+    from sendmessage_kit import _http
+    from sendmessage_kit.auth import mask
+    from sendmessage_kit.client import connect
+    from sendmessage_kit.encoding import encode_body
+    from sendmessage_kit.errors import PayloadError, SendMessageKitError, SettingsError
+
+    try:
+        request = _build(args)
+        settings = _settings(args)
+    except (ValueError, ValidationError) as exc:  # PayloadError is a ValueError
+        return _usage(str(exc))
+    try:
+        client = connect(settings)
+    except SettingsError as exc:
+        return _usage(str(exc))
+    except SendMessageKitError as exc:
+        print(f"sendmessage-kit send: {exc}", file=sys.stderr)
+        return 1
+    with client:
+        url = _http.gateway_root(client.base_url) + _http.send_path(client.agent_id)
+        body = encode_body(request)
+        where = " (embedded sandbox, started for this command)" if client.sandbox else ""
+        try:
+            result = client.send_request(request, check=not args.no_check, raise_on_error=False)
+        except PayloadError as exc:
+            for f in exc.findings:
+                print(
+                    f"{f.severity.upper():7} {f.field}: {f.message}\n        fix: {f.fix}",
+                    file=sys.stderr,
+                )
+            return _usage("the payload fails the checks (--no-check sends it anyway)")
+        finally:
+            if client.sandbox is not None:
+                client.sandbox.stop()
+        response = result.response.model_dump() if result.response is not None else None
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "url": url,
+                        "guid": mask(client.guid),
+                        "request": json.loads(body),
+                        "response": response,
+                        "ok": result.ok,
+                        "explanation": result.explanation,
+                        "elapsed_ms": round(result.elapsed * 1000, 1),
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            print(f"POST {url}{where}")
+            print("Content-Type: application/json; charset=UTF-8")
+            print(f"Guid: {mask(client.guid)}")
+            print(json.dumps(json.loads(body), indent=4, ensure_ascii=False))
+            print(
+                f"\n<- {json.dumps(response, ensure_ascii=False)} "
+                f"in {result.elapsed * 1000:.1f} ms, {result.attempts} attempt(s)"
+            )
+            print(result.explanation)
+    return 0 if result.ok else 1

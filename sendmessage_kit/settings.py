@@ -1,0 +1,68 @@
+"""`KitSettings`: where the gateway is and how to authenticate, from `SENDMESSAGE_KIT_*` or `.env`.
+
+With nothing configured (no base URL) the kit uses the embedded sandbox. Secrets (Guid,
+password) are `SecretStr`, so printing the settings never shows them.
+
+Example:
+    >>> KitSettings(base_url="https://gw.example:8043", agent_id="1001").uses_sandbox
+    False
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["KitSettings"]
+
+
+class KitSettings(BaseSettings):
+    """The kit's settings; each field reads `SENDMESSAGE_KIT_<NAME>` (e.g. `..._BASE_URL`).
+
+    Attributes:
+        base_url: the gateway's address, e.g. `https://10.0.0.5:8043` (the `/agentgateway`
+            suffix is optional). Empty: use the embedded sandbox.
+        agent_id: the agent ID used in every path (101-59999 in the seed's edition).
+        guid: a Guid already obtained (static authentication); skips sign-in.
+        password: the agent's password for sign-in.
+        phonenum: the agent's softphone number for sign-in.
+        ca_bundle: a PEM file of CAs to trust (the sandbox's or a company CA).
+        verify: TLS verification; turning it off warns on every client created.
+        secmode: the gateway's MULTIMEDIA_SECMODE (1: 1.9 KB, 0: 3.8 KB).
+        timeout: seconds to wait for an answer.
+        max_retries: retries after the first attempt (openai's default, 2).
+        resend_on_failure: resend with the same messageCode after a timeout / 5xx / retryable
+            retcode. Unset: on for the sandbox (documented idempotency), off for a real gateway.
+        history_path: the SQLite send journal; default in the kit's data folder.
+        history: write every send to the journal.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="SENDMESSAGE_KIT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    base_url: str | None = None
+    agent_id: str | None = None
+    guid: SecretStr | None = None
+    password: SecretStr | None = None
+    phonenum: str | None = None
+    ca_bundle: Path | None = None
+    verify: bool = True
+    secmode: int = Field(default=1, ge=0, le=1)
+    timeout: float = Field(default=10.0, gt=0)
+    max_retries: int = Field(default=2, ge=0)
+    resend_on_failure: bool | None = None
+    history_path: Path | None = None
+    history: bool = True
+
+    @field_validator("base_url", "agent_id", "phonenum", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """True when no gateway is configured, so the embedded sandbox is used."""
+        return self.base_url is None
