@@ -1,0 +1,159 @@
+"""The rule table: every rule a sendmessage request must follow, one row each.
+
+Each rule has an id, the field it is about, a severity, a sentence a person understands, a fix,
+and its source: the interface description (the seed), `FACTS.md`, or "assumed". The checks that
+apply them live in `constraints.py`; the docs' constraint page is generated from this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sendmessage_kit.models import Channel, MediaType
+
+__all__ = ["ASSUMED", "FACTS", "RULES", "SEED", "Rule", "Severity"]
+
+Severity = Literal["error", "warning", "info"]
+
+SEED = "interface description (sendmessage), Table 2/3"
+FACTS = "FACTS.md"
+ASSUMED = "assumed"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule of the table."""
+
+    id: str
+    field: str
+    severity: Severity
+    sentence: str
+    fix: str
+    source: str
+
+
+R = Rule
+# fmt: off
+RULES: tuple[Rule, ...] = (
+    R("body.json", "body", "error",
+      "The request body must be a JSON object.",
+      'Send a JSON object such as {"callid": "...", "data": "..."}.',
+      SEED),
+    R("body.callid.required", "callid", "error",
+      "callid is required: a non-empty string.",
+      "Set callid to the ID of the chat allocated to the agent.",
+      SEED),
+    R("body.userid.type", "userid", "error",
+      "userid, when given, must be a string.",
+      "Quote the user number, or leave userid out.",
+      SEED),
+    R("body.data.required", "data", "error",
+      "data is required.",
+      "Add data: the message object encoded as a JSON string.",
+      SEED),
+    R("body.data.string", "data", "error",
+      "data must be a string holding JSON, not a nested JSON object.",
+      "Encode the object: json.dumps(data) (or use the kit's encode_data).",
+      SEED),
+    R("body.data.json", "data", "error",
+      "In the public cloud, data must be a JSON object encoded as a string.",
+      "Fix the JSON inside the data string (or use Profile(plain_text_data=True) for a "
+      "gateway that takes plain text).",
+      SEED),
+    R("body.extra", "body", "info",
+      "This top-level field is not in Table 2.",
+      "Leave it out unless your gateway needs it (the seed's own example adds `content`).",
+      FACTS),
+    R("agent.range", "agentid", "error",
+      "The agent ID must be within the configured range.",
+      "Use your agent's ID; the seed's edition allows 101-59999 (configurable).",
+      SEED),
+    R("data.required", "data", "error",
+      "This field of data is required by Table 3.",
+      "Add the field.",
+      SEED),
+    R("data.type", "data", "error",
+      "This field of data must be a string.",
+      "Quote the value.",
+      SEED),
+    R("data.sendTime.number", "data.sendTime", "info",
+      "sendTime is a number; Table 3 says string, the seed's own example sends a number.",
+      "Either works with the kit; send a string to follow the table.",
+      FACTS),
+    R("data.sendTime.format", "data.sendTime", "warning",
+      "sendTime should be a timestamp in epoch milliseconds.",
+      "Use str(int(time.time() * 1000)).",
+      ASSUMED),
+    R("data.channel.enum", "data.channel", "error",
+      "channel must be one of the 12 channels.",
+      "Use one of: " + ", ".join(c.value for c in Channel) + ".",
+      SEED),
+    R("data.mediaType.enum", "data.mediaType", "error",
+      "mediaType must be one of the 16 media types.",
+      "Use one of: " + ", ".join(m.value for m in MediaType) + ".",
+      SEED),
+    R("data.controlType.fixed", "data.controlType", "error",
+      "controlType is fixed to CHAT.",
+      'Set controlType to "CHAT".',
+      SEED),
+    R("data.mediaFileType.allowed", "data.mediaFileType", "error",
+      "This mediaFileType is not allowed for this mediaType.",
+      "Pick one of the allowed file types, or change mediaType.",
+      SEED),
+    R("data.mediaFileType.unexpected", "data.mediaFileType", "warning",
+      "Table 3 lists no mediaFileType for this mediaType.",
+      "Leave mediaFileType out.",
+      SEED),
+    R("data.contentType.enum", "data.contentType", "error",
+      'contentType must be "0" (media library) or "1" (local file).',
+      'Use "0" or "1", or leave it out (same as "0").',
+      SEED),
+    R("data.extra", "data", "warning",
+      "This field is not in Table 3.",
+      "Check the spelling; field names are case-sensitive.",
+      SEED),
+    R("channel.media", "data.mediaType", "error",
+      "This channel does not accept this media type.",
+      "Pick a media type the channel accepts (see the channel matrix), or load your "
+      "tenant's own table if yours differs.",
+      FACTS),
+    R("channel.media.unpublished", "data.mediaType", "warning",
+      "No public source says whether this channel accepts this media type.",
+      "Try it on your tenant, then record the answer in a tenant table.",
+      FACTS),
+    R("channel.audio.format", "data.mediaFileType", "warning",
+      "The manual lists other voice formats for this channel.",
+      "Use a format the channel plays.",
+      FACTS),
+    R("content.empty", "data.content", "error",
+      "The message content is empty (the gateway answers 106-002).",
+      "Put the message in data.content.",
+      FACTS),
+    R("content.budget", "data.content", "error",
+      "The content is over the size limit of the gateway's secmode (UTF-8 bytes, strictly less).",
+      "Shorten the message or split it; with MULTIMEDIA_SECMODE=0 the limit is 3.8 KB.",
+      SEED),
+    R("content.locate.format", "data.content", "error",
+      "LOCATE content must be latitude/longitude/description.",
+      "Write e.g. 22.54/114.06/Huawei Base, Shenzhen.",
+      FACTS),
+    R("content.webcard.format", "data.content", "warning",
+      "WEBCARD content should be a JSON object (as a string) starting with title, description.",
+      'Write e.g. {"title": "...", "description": "..."}.',
+      FACTS),
+    R("content.web.downlink", "data.content", "warning",
+      "The web channel's customer poll delivers at most 500 characters of content.",
+      "Keep web messages to 500 characters or split them.",
+      FACTS),
+    R("messageCode.uuid", "data.messageCode", "warning",
+      "messageCode should be unique; a UUID is the documented example.",
+      "Use str(uuid.uuid4()); a resend keeps the same messageCode.",
+      SEED),
+    R("userId.to", "data.userId", "warning",
+      "userId differs from to; they are usually the same customer.",
+      "Check both name the same customer.",
+      SEED),
+)
+# fmt: on
+del R
