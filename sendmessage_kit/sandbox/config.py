@@ -1,0 +1,184 @@
+"""The sandbox's settings: one frozen dataclass, shared by `start()`, the CLI and `create_app`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DEMO_AGENT_ID",
+    "DEMO_PASSWORD",
+    "DEMO_PHONENUM",
+    "SandboxConfig",
+    "data_dir",
+    "load_agents",
+]
+
+DEMO_AGENT_ID = "101"
+DEMO_PASSWORD = "sandbox"  # a documented demo value, printed at start on purpose
+DEMO_PHONENUM = "88880001"
+DATA_DIR_ENV = "SENDMESSAGE_KIT_DATA_DIR"
+_RETCODE = re.compile(r"^\d{3}-\d{3}$")
+
+
+def data_dir(override: str | Path | None = None) -> Path:
+    """The kit's data folder (CA, certificate, default database), created on first use.
+
+    `SENDMESSAGE_KIT_DATA_DIR` overrides `platformdirs.user_data_dir("sendmessage-kit")`.
+    """
+    if override is None:
+        env = os.environ.get(DATA_DIR_ENV)
+        if env:
+            override = env
+        else:
+            import platformdirs
+
+            override = platformdirs.user_data_dir("sendmessage-kit")
+    path = Path(override)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def load_agents(source: str | Path | Mapping[str, str]) -> dict[str, str]:
+    """Agents allowed to sign in, as {agent ID: password}.
+
+    Accepts a mapping, or a JSON/YAML file holding either `{"101": "pw", ...}` or
+    `[{"agentId": "101", "password": "pw"}, ...]`.
+
+    Raises:
+        ValueError: the file or mapping is not one of those shapes (the message says which).
+    """
+    if isinstance(source, Mapping):
+        raw: Any = dict(source)
+        where = "agents"
+    else:
+        where = str(source)
+        text = Path(source).read_text(encoding="utf-8")
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            import yaml
+
+            raw = yaml.safe_load(text)
+    if isinstance(raw, list):
+        try:
+            raw = {str(item["agentId"]): str(item["password"]) for item in raw}
+        except (TypeError, KeyError) as exc:
+            raise ValueError(
+                f"{where}: each list item needs agentId and password (missing {exc})"
+            ) from None
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError(f'{where}: expected {{"<agent ID>": "<password>", ...}} or a list')
+    agents = {str(k): str(v) for k, v in raw.items()}
+    for agent_id in agents:
+        if not agent_id.isdigit():
+            raise ValueError(f"{where}: agent ID {agent_id!r} is not a number")
+    return agents
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """How the sandbox behaves. Defaults give the simplest first run (see docs/sandbox.md).
+
+    Attributes:
+        host: address to bind; loopback by default.
+        port: TCP port; 0 picks a free one.
+        http: serve plain HTTP instead of HTTPS with the kit's local CA.
+        secmode: MULTIMEDIA_SECMODE (1: content under 1.9 KB; 0: under 3.8 KB).
+        auth_mode: AUTHMODE; 1 static Guid (default here), 2 dynamic (rotating) Guid.
+        db: SQLite file, or ":memory:".
+        strict_calls: refuse a `callid` no customer opened (default: open the chat on the fly).
+        agents: {agent ID: password}; None lets every ID in range sign in with "sandbox".
+        guid_interval: seconds between Guid rotations (auth mode 2).
+        guid_timeout: seconds a Guid stays valid after it was issued (auth mode 2).
+        idle_timeout: seconds without an event poll before an agent is signed out; 0 = never.
+        oversize_retcode: retcode for content over the secmode budget (the vendor's is unknown).
+        poll_wait: seconds an event poll waits before answering with no event.
+        agent_id_range: allowed agent IDs (the seed's edition: 101-59999).
+        data_dir: where the CA and certificate live; None = the kit's data folder.
+        faults: faults active from the start (same keys as `POST /sandbox/faults`).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    http: bool = False
+    secmode: int = 1
+    auth_mode: int = 1
+    db: str = ":memory:"
+    strict_calls: bool = False
+    agents: Mapping[str, str] | None = None
+    guid_interval: float = 60.0
+    guid_timeout: float = 120.0
+    idle_timeout: float = 120.0
+    oversize_retcode: str = "000-006"
+    poll_wait: float = 10.0
+    agent_id_range: tuple[int, int] = (101, 59999)
+    data_dir: Path | None = None
+    faults: Mapping[str, Any] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.secmode not in (0, 1):
+            raise ValueError(f"secmode must be 0 or 1, got {self.secmode!r}")
+        if self.auth_mode not in (1, 2):
+            raise ValueError(f"auth_mode must be 1 (static) or 2 (dynamic), got {self.auth_mode!r}")
+        if not 0 < self.guid_interval < self.guid_timeout:
+            raise ValueError(
+                "guid_interval must be positive and below guid_timeout "
+                f"(got {self.guid_interval} and {self.guid_timeout}); GUIDINTERVAL < GUIDTIMEOUT"
+            )
+        if self.idle_timeout < 0 or self.poll_wait < 0:
+            raise ValueError("idle_timeout and poll_wait must not be negative")
+        if not _RETCODE.match(self.oversize_retcode):
+            raise ValueError(
+                f"oversize_retcode must look like 000-006, got {self.oversize_retcode!r}"
+            )
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be 0-65535, got {self.port}")
+
+    @property
+    def demo_agent_id(self) -> str:
+        """The agent ID a demo signs in with: "101", or the first listed agent."""
+        return next(iter(self.agents)) if self.agents else DEMO_AGENT_ID
+
+    @property
+    def demo_password(self) -> str:
+        """The demo agent's password ("sandbox" unless an agents list says otherwise)."""
+        return self.agents[self.demo_agent_id] if self.agents else DEMO_PASSWORD
+
+    def agents_digest(self) -> str | None:
+        """A short digest of the agents list, so two sandboxes can be compared without secrets."""
+        if self.agents is None:
+            return None
+        blob = json.dumps(sorted(self.agents.items())).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def behaviour(self) -> dict[str, Any]:
+        """The settings that change what a client sees (used to reuse or attach to a sandbox)."""
+        return {
+            "http": self.http,
+            "secmode": self.secmode,
+            "authMode": self.auth_mode,
+            "strictCalls": self.strict_calls,
+            "agents": self.agents_digest(),
+            "guidInterval": self.guid_interval,
+            "guidTimeout": self.guid_timeout,
+            "idleTimeout": self.idle_timeout,
+            "oversizeRetcode": self.oversize_retcode,
+            "pollWait": self.poll_wait,
+            "agentIdRange": list(self.agent_id_range),
+        }
+
+    def same_server(self, other: SandboxConfig) -> bool:
+        """True when `other` (a running sandbox's config) can serve a request for this one."""
+        mine = {f.name: getattr(self, f.name) for f in fields(self) if f.compare}
+        theirs = {f.name: getattr(other, f.name) for f in fields(other) if f.compare}
+        if self.port == 0:
+            mine.pop("port")
+            theirs.pop("port")
+        return mine == theirs

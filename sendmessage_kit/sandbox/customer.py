@@ -1,0 +1,89 @@
+"""A small client for the sandbox's customer side (`/sandbox/...`): open a chat, write, read.
+
+These endpoints are the sandbox's own, not CC-Gateway's: they let a demo play the customer.
+
+Example:
+    >>> from sendmessage_kit import sandbox                          # doctest: +SKIP
+    >>> with sandbox.start() as sb, sb.customer() as customer:       # doctest: +SKIP
+    ...     chat = customer.open_chat("WEB", "1672709693442874044")
+    ...     customer.send(chat["callid"], "Hello, I need help")
+    ...     messages, cursor = customer.messages("1672709693442874044")
+"""
+
+from __future__ import annotations
+
+import ssl
+from types import TracebackType
+from typing import Any
+
+import httpx2
+
+__all__ = ["CustomerClient"]
+
+
+class CustomerClient:
+    """Plays the customer against a running sandbox."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        verify: ssl.SSLContext | bool = True,
+        timeout: float = 10.0,
+        transport: httpx2.BaseTransport | None = None,
+    ) -> None:
+        self._http = httpx2.Client(
+            base_url=base_url, verify=verify, timeout=timeout, transport=transport
+        )
+
+    def open_chat(
+        self,
+        channel: str = "WEB",
+        user_id: str = "1672709693442874044",
+        *,
+        agent_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Open a chat; the agent gets an event. Returns `{callid, agentId, channel, userId}`."""
+        body: dict[str, Any] = {"channel": channel, "userId": user_id}
+        if agent_id is not None:
+            body["agentId"] = agent_id
+        return self._json(self._http.post("/sandbox/chats", json=body))
+
+    def send(self, callid: str, content: str) -> dict[str, Any]:
+        """Write in a chat as the customer; the agent gets `AgentEvent_MessageData`."""
+        return self._json(
+            self._http.post(f"/sandbox/chats/{callid}/messages", json={"content": content})
+        )
+
+    def messages(self, user_id: str, after: str | None = None) -> tuple[list[dict[str, Any]], str]:
+        """Messages the agents sent to this customer after `after`, oldest first, and the cursor."""
+        params = {"after": after} if after else None
+        body = self._json(self._http.get(f"/sandbox/users/{user_id}/messages", params=params))
+        return list(body["messages"]), str(body["cursor"])
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> CustomerClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @staticmethod
+    def _json(response: httpx2.Response) -> dict[str, Any]:
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail")
+            except ValueError:
+                detail = response.text[:200]
+            path = response.request.url.path
+            raise ValueError(f"sandbox {path}: {response.status_code} {detail}")
+        body: dict[str, Any] = response.json()
+        return body

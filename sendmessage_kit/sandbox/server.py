@@ -1,0 +1,335 @@
+"""Run the sandbox: in a background thread (`start`, `serve`) and the handle they return.
+
+`start()` keeps one sandbox per process: calling it again with equivalent settings returns the
+running one; with other settings it stops that one and starts anew. When the environment names a
+running sandbox (`SENDMESSAGE_KIT_SANDBOX_URL`, set by `sendmessage-kit lab` for its kernels) with
+equivalent behaviour, `start()` attaches to it instead: the handle's `stop()` then leaves it
+running, since it belongs to `lab`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+import httpx2
+import uvicorn
+from pydantic import SecretStr
+
+from sendmessage_kit.sandbox.app import SandboxApp, create_app
+from sendmessage_kit.sandbox.config import DEMO_PHONENUM, SandboxConfig, data_dir, load_agents
+from sendmessage_kit.sandbox.customer import CustomerClient
+from sendmessage_kit.sandbox.tls import client_context, ensure_tls
+
+__all__ = ["CA_ENV", "URL_ENV", "FaultsControl", "Sandbox", "serve", "start"]
+
+URL_ENV = "SENDMESSAGE_KIT_SANDBOX_URL"
+CA_ENV = "SENDMESSAGE_KIT_SANDBOX_CA"
+log = logging.getLogger("sendmessage_kit.sandbox")
+_lock = threading.Lock()
+_current: Sandbox | None = None
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, which also wakes held event polls when asked to stop."""
+
+    def __init__(self, config: uvicorn.Config, app: SandboxApp) -> None:
+        super().__init__(config)
+        self.sandbox_app = app
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        self.loop = asyncio.get_running_loop()
+        await super().serve(sockets)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.wake_polls()
+        super().handle_exit(sig, frame)
+
+    def wake_polls(self) -> None:
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.sandbox_app.gateway.begin_shutdown)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket (port 0: a free one), so the port is known before uvicorn starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def build_server(config: SandboxConfig) -> tuple[_Server, SandboxApp, Path | None]:
+    """The uvicorn server for a config (and the app and CA path), not started."""
+    app = create_app(config)
+    ca_path: Path | None = None
+    tls_args: dict[str, Any] = {}
+    if not config.http:
+        files = ensure_tls(data_dir(config.data_dir), config.host)
+        ca_path = files.ca_path
+        tls_args = {"ssl_certfile": str(files.cert_path), "ssl_keyfile": str(files.key_path)}
+    uv_config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=2,
+        **tls_args,
+    )
+    return _Server(uv_config, app), app, ca_path
+
+
+def base_url_of(config: SandboxConfig, port: int) -> str:
+    """The URL clients use for this sandbox."""
+    host = config.host
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{'http' if config.http else 'https'}://{host}:{port}"
+
+
+class FaultsControl:
+    """`sandbox.faults.set(retcode="100-007", count=3)`, `.clear()`, `.get()` over HTTP."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self._sandbox = sandbox
+
+    def set(self, **spec: Any) -> dict[str, Any]:
+        """Replace the faults (keys as `POST /sandbox/faults`); returns the new state."""
+        return self._call("POST", json=spec)
+
+    def clear(self) -> dict[str, Any]:
+        """Clear every fault."""
+        return self._call("DELETE")
+
+    def get(self) -> dict[str, Any]:
+        """The active faults."""
+        return self._call("GET")
+
+    def _call(self, method: str, **kw: Any) -> dict[str, Any]:
+        with self._sandbox.http_client() as client:
+            response = client.request(method, "/sandbox/faults", **kw)
+        if response.status_code != 200:
+            raise ValueError(f"sandbox faults: {response.status_code} {response.text[:300]}")
+        body: dict[str, Any] = response.json()
+        return body
+
+
+class Sandbox:
+    """A running sandbox: where it is, how to sign in, and how to stop it."""
+
+    def __init__(
+        self,
+        config: SandboxConfig,
+        base_url: str,
+        ca_path: Path | None,
+        *,
+        server: _Server | None = None,
+        thread: threading.Thread | None = None,
+        app: SandboxApp | None = None,
+    ) -> None:
+        self.config = config
+        self.base_url = base_url
+        self.ca_path = ca_path
+        self.agent_id = config.demo_agent_id
+        self.password = SecretStr(config.demo_password)
+        self.phonenum = DEMO_PHONENUM
+        self.secmode = config.secmode
+        self.auth_mode = config.auth_mode
+        self.app = app
+        self.faults = FaultsControl(self)
+        self._server = server
+        self._thread = thread
+
+    @property
+    def owned(self) -> bool:
+        """False when attached to a sandbox run by someone else (`stop()` leaves it running)."""
+        return self._server is not None
+
+    @property
+    def running(self) -> bool:
+        """True while the server thread runs (always True for an attached handle)."""
+        return self._thread.is_alive() if self._thread is not None else True
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """An SSL context trusting the sandbox's CA (None over plain HTTP)."""
+        return client_context(self.ca_path) if self.ca_path is not None else None
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """What to pass as an httpx2 client's `verify=`."""
+        return self.ssl_context() or True
+
+    def http_client(self, **kw: Any) -> httpx2.Client:
+        """An httpx2 client on the sandbox's base URL that trusts its CA."""
+        kw.setdefault("timeout", 30.0)
+        return httpx2.Client(base_url=self.base_url, verify=self.verify(), **kw)
+
+    def customer(self) -> CustomerClient:
+        """A `CustomerClient` for this sandbox (close it, or use it in a `with`)."""
+        return CustomerClient(self.base_url, verify=self.verify())
+
+    def stop(self) -> None:
+        """Stop the server (held polls answer at once) and close the store; idempotent."""
+        global _current
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        server.wake_polls()
+        server.should_exit = True
+        thread.join(timeout=15)
+        if self.app is not None:
+            self.app.store.close()
+        with _lock:
+            if _current is self:
+                _current = None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        how = "" if self.owned else ", attached"
+        return (
+            f"Sandbox(base_url={self.base_url!r}, agent_id={self.agent_id!r}, "
+            f"password={self.password!r}, secmode={self.secmode}, auth_mode={self.auth_mode}{how})"
+        )
+
+
+def serve(config: SandboxConfig) -> Sandbox:
+    """Start a sandbox in a background thread, independent of `start()`'s shared one."""
+    server, app, ca_path = build_server(config)
+    sock = bind(config.host, config.port)
+    port = sock.getsockname()[1]
+    thread = threading.Thread(
+        target=_run, args=(server, sock), name=f"sendmessage-kit-sandbox-{port}", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            app.store.close()
+            raise RuntimeError(f"the sandbox did not start on {config.host}:{port}")
+        time.sleep(0.005)
+    live = dataclasses.replace(config, port=port)
+    return Sandbox(live, base_url_of(config, port), ca_path, server=server, thread=thread, app=app)
+
+
+def _run(server: _Server, sock: socket.socket) -> None:
+    try:
+        asyncio.run(server.serve(sockets=[sock]))
+    finally:
+        sock.close()
+
+
+def start(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    http: bool = False,
+    secmode: int = 1,
+    auth_mode: int = 1,
+    db: str | Path = ":memory:",
+    strict_calls: bool = False,
+    agents: Mapping[str, str] | str | Path | None = None,
+    guid_interval: float = 60.0,
+    guid_timeout: float = 120.0,
+    idle_timeout: float = 120.0,
+    oversize_retcode: str = "000-006",
+    poll_wait: float = 10.0,
+    data_dir: Path | None = None,
+    faults: Mapping[str, Any] | None = None,
+) -> Sandbox:
+    """Start the local CC-Gateway sandbox in a background thread (or reuse/attach), and return it.
+
+    HTTPS with the kit's local CA by default (`sandbox.ca_path`); `http=True` for plain HTTP.
+    Arguments are those of `SandboxConfig`.
+
+    Example:
+        >>> from sendmessage_kit import sandbox
+        >>> with sandbox.start(http=True) as sb:
+        ...     sb.base_url.startswith("http://127.0.0.1:")
+        True
+    """
+    global _current
+    config = SandboxConfig(
+        host=host,
+        port=port,
+        http=http,
+        secmode=secmode,
+        auth_mode=auth_mode,
+        db=str(db),
+        strict_calls=strict_calls,
+        agents=load_agents(agents) if agents is not None else None,
+        guid_interval=guid_interval,
+        guid_timeout=guid_timeout,
+        idle_timeout=idle_timeout,
+        oversize_retcode=oversize_retcode,
+        poll_wait=poll_wait,
+        data_dir=data_dir,
+        faults=faults,
+    )
+    attached = attach(config)
+    if attached is not None:
+        return attached
+    with _lock:
+        previous = _current
+    if previous is not None:
+        if previous.running and config.same_server(previous.config):
+            if faults:
+                previous.faults.set(**faults)
+            return previous
+        previous.stop()
+    sandbox = serve(config)
+    with _lock:
+        _current = sandbox
+    return sandbox
+
+
+def attach(config: SandboxConfig) -> Sandbox | None:
+    """A handle on the sandbox named by `SENDMESSAGE_KIT_SANDBOX_URL`, if it behaves as asked."""
+    url = os.environ.get(URL_ENV)
+    if not url:
+        return None
+    ca = os.environ.get(CA_ENV) or None
+    verify: ssl.SSLContext | bool = client_context(ca) if ca else True
+    try:
+        with httpx2.Client(base_url=url, verify=verify, timeout=3.0) as client:
+            health = client.get("/sandbox/health").json()
+    except (httpx2.HTTPError, ValueError) as exc:
+        log.warning("%s=%s does not answer (%s); starting a local sandbox", URL_ENV, url, exc)
+        return None
+    if health.get("config") != config.behaviour():
+        log.info("the sandbox at %s is set differently; starting a local one", url)
+        return None
+    return Sandbox(config, url.rstrip("/"), Path(ca) if ca else None)

@@ -1,0 +1,185 @@
+"""The sandbox's SQLite store: chats and messages, committed before any answer is sent.
+
+One connection in WAL mode with `synchronous=NORMAL`: a committed row survives a killed process
+(only a power loss could drop the last transactions). A lock guards the connection, so the server
+thread and a reader in another thread can share it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Chat", "Store", "StoredMessage"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chats (
+    callid TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    opened_by TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_code TEXT NOT NULL UNIQUE,
+    direction TEXT NOT NULL,
+    callid TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    content TEXT NOT NULL,
+    data TEXT,
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_user ON messages (user_id, direction, seq);
+"""
+
+_INSERT_MESSAGE = (
+    "INSERT OR IGNORE INTO messages (message_code, direction, callid, agent_id, user_id, channel,"
+    " media_type, content, data, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_COLUMNS = (
+    "seq, message_code, direction, callid, agent_id, user_id, channel, media_type, content, data,"
+    " created_ms"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """A chat (a multimedia call allocated to an agent): its `callid` is sendmessage's."""
+
+    callid: str
+    agent_id: str
+    channel: str
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """One stored message; `direction` is "agent" (sent with sendmessage) or "customer"."""
+
+    seq: int
+    message_code: str
+    direction: str
+    callid: str
+    agent_id: str
+    user_id: str
+    channel: str
+    media_type: str
+    content: str
+    data: str | None
+    created_ms: int
+
+
+class Store:
+    """Chats and messages in SQLite (a file, or ":memory:")."""
+
+    def __init__(self, path: str = ":memory:") -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        # isolation_level=None: every statement commits on its own, so an INSERT is durable
+        # (in the WAL) by the time execute() returns.
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(_SCHEMA)
+        self._chats: dict[str, Chat] = {}
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with self._lock:
+            self._conn.close()
+
+    def open_chat(self, callid: str, agent_id: str, channel: str, user_id: str, by: str) -> Chat:
+        """Record a chat; an existing `callid` is kept as it was."""
+        chat = Chat(callid, agent_id, channel, user_id)
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO chats VALUES (?, ?, ?, ?, ?, ?)",
+                (callid, agent_id, channel, user_id, by, _now_ms()),
+            )
+        self._chats.pop(callid, None)
+        return self.chat(callid) or chat
+
+    def chat(self, callid: str) -> Chat | None:
+        """The chat with this `callid`, or None."""
+        cached = self._chats.get(callid)
+        if cached is not None:
+            return cached
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT callid, agent_id, channel, user_id FROM chats WHERE callid = ?", (callid,)
+            ).fetchone()
+        if row is None:
+            return None
+        chat = Chat(*row)
+        self._chats[callid] = chat
+        return chat
+
+    def add_message(
+        self,
+        *,
+        message_code: str,
+        direction: str,
+        callid: str,
+        agent_id: str,
+        user_id: str,
+        channel: str,
+        media_type: str,
+        content: str,
+        data: str | None = None,
+    ) -> bool:
+        """Store a message; False when its `messageCode` is already stored (kept once)."""
+        row = (
+            message_code,
+            direction,
+            callid,
+            agent_id,
+            user_id,
+            channel,
+            media_type,
+            content,
+            data,
+            _now_ms(),
+        )
+        with self._lock:
+            cur = self._conn.execute(_INSERT_MESSAGE, row)
+        return cur.rowcount == 1
+
+    def messages_to(self, user_id: str, after: int = 0, limit: int = 100) -> list[StoredMessage]:
+        """Messages the agents sent to a customer, oldest first, after a sequence number."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM messages WHERE user_id = ? AND direction = 'agent'"
+                " AND seq > ? ORDER BY seq LIMIT ?",
+                (user_id, after, limit),
+            ).fetchall()
+        return [StoredMessage(*r) for r in rows]
+
+    def all_messages(self) -> list[StoredMessage]:
+        """Every stored message, oldest first (tests and demos)."""
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM messages ORDER BY seq").fetchall()
+        return [StoredMessage(*r) for r in rows]
+
+    def count(self, **where: Any) -> int:
+        """How many messages match, e.g. `count(message_code="...")`."""
+        allowed = {"message_code", "direction", "callid", "agent_id", "user_id"}
+        if not set(where) <= allowed:
+            raise ValueError(f"count() filters on {sorted(allowed)}")
+        clause = " AND ".join(f"{k} = ?" for k in where) or "1"
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT COUNT(*) FROM messages WHERE {clause}", tuple(where.values())
+            ).fetchone()
+        return int(row[0])
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
