@@ -6,13 +6,14 @@ Everything a user typed is HTML-escaped here; nothing here decides a rule or enc
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sendmessage_kit.channels import DEFAULT_TABLE, ChannelTable
 from sendmessage_kit.constraints import Finding
 from sendmessage_kit.models import Channel, MediaType
-from sendmessage_kit.preview import ESCAPING_EXPLAINED, Meter, Preview
+from sendmessage_kit.preview import ESCAPING_EXPLAINED, Bubble, Meter, Preview
 
 _COLOURS = {"ok": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
 _SEVERITY = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
@@ -128,3 +129,141 @@ def matrix_html(table: ChannelTable = DEFAULT_TABLE) -> str:
         f'<div class="smk-matrix"><b>{name}</b><table><tr><th></th>{head}</tr>{"".join(rows)}'
         f"</table>{legend}</div>"
     )
+
+
+def result_html(
+    *, ok: bool, retcode: str | None, explanation: str, elapsed: float, attempts: int
+) -> str:
+    """The outcome of a send: retcode, its explanation, time taken and attempts."""
+    colour = "#2e7d32" if ok else "#c62828"
+    code = retcode if retcode is not None else "no answer"
+    return (
+        f'<div class="smk-result" data-retcode="{html.escape(code)}" style="color:{colour}">'
+        f"<b>retcode {html.escape(code)}</b> · {elapsed * 1000:.0f} ms · {attempts} attempt(s)"
+        f"<br>{html.escape(explanation)}</div>"
+    )
+
+
+# Per channel: header colour, page background, agent bubble, customer bubble, font, shape.
+_CHAT_STYLES: dict[str, dict[str, str]] = {
+    "WEB": {
+        "bar": "#1565c0",
+        "bg": "#f5f7fa",
+        "agent": "#ffffff",
+        "customer": "#1565c0",
+        "customer_text": "#fff",
+        "font": "system-ui, sans-serif",
+        "radius": "12px",
+    },
+    "WHATSAPP": {
+        "bar": "#075e54",
+        "bg": "#ece5dd",
+        "agent": "#ffffff",
+        "customer": "#dcf8c6",
+        "customer_text": "#111",
+        "font": "Helvetica, Arial, sans-serif",
+        "radius": "8px",
+    },
+    "WECHAT": {
+        "bar": "#2e2e2e",
+        "bg": "#ededed",
+        "agent": "#ffffff",
+        "customer": "#95ec69",
+        "customer_text": "#111",
+        "font": "'PingFang SC', sans-serif",
+        "radius": "4px",
+    },
+    "TELEGRAM": {
+        "bar": "#2aa3e0",
+        "bg": "#d6e4c9",
+        "agent": "#ffffff",
+        "customer": "#effdde",
+        "customer_text": "#111",
+        "font": "Roboto, sans-serif",
+        "radius": "14px",
+    },
+    "SMS": {
+        "bar": "#444",
+        "bg": "#ffffff",
+        "agent": "#e5e5ea",
+        "customer": "#34c759",
+        "customer_text": "#fff",
+        "font": "-apple-system, sans-serif",
+        "radius": "18px",
+    },
+    "EMAIL": {
+        "bar": "#6d4c41",
+        "bg": "#fafafa",
+        "agent": "#ffffff",
+        "customer": "#fff8e1",
+        "customer_text": "#111",
+        "font": "Georgia, serif",
+        "radius": "2px",
+    },
+}
+_DEFAULT_STYLE = {
+    "bar": "#546e7a",
+    "bg": "#f5f5f5",
+    "agent": "#ffffff",
+    "customer": "#cfd8dc",
+    "customer_text": "#111",
+    "font": "sans-serif",
+    "radius": "10px",
+}
+
+
+def chat_style(channel: str) -> dict[str, str]:
+    """The colours and shape of a channel's chat (a neutral style for the others)."""
+    return _CHAT_STYLES.get(channel, _DEFAULT_STYLE)
+
+
+def _bubble(b: Bubble, style: dict[str, str], channel: str) -> str:
+    mine = b.who == "customer"  # the customer's view: their messages on the right
+    bg = style["customer"] if mine else style["agent"]
+    colour = style["customer_text"] if mine else "#111"
+    side = "flex-end" if mine else "flex-start"
+    media = "" if b.media_type == "TEXT" else f"<small>[{html.escape(b.media_type)}]</small> "
+    sender = "" if mine or not b.sender else f"<small><b>{html.escape(b.sender)}</b></small><br>"
+    if channel == "EMAIL":
+        subject = "<small>Re: your conversation</small><br>" if not mine else ""
+        sender += subject
+    return (
+        f'<div style="display:flex;justify-content:{side};margin:4px 0">'
+        f'<div class="smk-bubble smk-{b.who}" data-code="{html.escape(b.message_code)}" '
+        f'style="background:{bg};color:{colour};border-radius:{style["radius"]};'
+        f"padding:6px 10px;max-width:75%;box-shadow:0 1px 1px rgba(0,0,0,.15);"
+        f'white-space:pre-wrap;word-break:break-word">{sender}{media}{html.escape(b.content)}'
+        "</div></div>"
+    )
+
+
+def conversation_html(items: Sequence[Bubble], *, channel: str, title: str) -> str:
+    """The customer's side of a chat, as bubbles in the channel's style."""
+    style = chat_style(channel)
+    body = "".join(_bubble(b, style, channel) for b in items) or (
+        '<div style="color:#888;text-align:center">No messages yet.</div>'
+    )
+    return (
+        f'<div class="smk-chat" data-channel="{html.escape(channel)}" style="font-family:'
+        f'{style["font"]};border:1px solid #ccc;border-radius:8px;overflow:hidden;width:360px">'
+        f'<div style="background:{style["bar"]};color:#fff;padding:6px 10px">'
+        f"<b>{html.escape(channel)}</b> · {html.escape(title)}</div>"
+        f'<div style="background:{style["bg"]};padding:8px;min-height:160px;max-height:360px;'
+        f'overflow-y:auto">{body}</div></div>'
+    )
+
+
+def events_html(events: Sequence[Mapping[str, Any]]) -> str:
+    """The agent's side: the events its long poll received (newest last)."""
+    if not events:
+        return '<div class="smk-events" style="color:#888">Agent events: none yet.</div>'
+    rows = []
+    for e in events:
+        name = html.escape(str(e.get("eventType") or e.get("type") or "event"))
+        content = e.get("content")
+        if isinstance(content, Mapping) and "message" in content:
+            text = f"{content.get('caller', '')}: {content['message']}"
+        else:
+            text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+        rows.append(f'<li class="smk-event"><b>{name}</b> <code>{html.escape(text)}</code></li>')
+    return f'<div class="smk-events"><b>Agent events</b><ul>{"".join(rows)}</ul></div>'

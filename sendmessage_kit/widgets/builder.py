@@ -107,6 +107,7 @@ class PayloadBuilder:
         self.new_code.on_click(self._on_new_code)
         self.now.on_click(self._on_now)
 
+        self.content.add_class("smk-content")
         self.widget = self._layout()
         self.preview: pv.Preview = pv.preview(f, profile)
         self._show_template(pv.template_for(f.channel, f.media_type), apply=False)
