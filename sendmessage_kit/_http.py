@@ -97,7 +97,11 @@ def parse_json(response: httpx2.Response) -> dict[str, Any]:
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError):
-        kind = "an HTML page" if snippet.lstrip()[:1] == "<" else "a body that is not JSON"
+        head = snippet.lstrip()[:15].lower()
+        html = "html" in response.headers.get("content-type", "") or head.startswith(
+            ("<!doctype html", "<html")
+        )
+        kind = "an HTML page" if html else "a body that is not JSON"
         raise ResponseError(
             f"HTTP {status} with {kind} instead of the gateway's JSON: {snippet!r}. A proxy or "
             "load balancer may be answering instead of CC-Gateway; check base_url.",

@@ -30,6 +30,7 @@ from sendmessage_kit.auth import GuidState, mask, sign_in_body
 from sendmessage_kit.constraints import Profile, check, has_errors
 from sendmessage_kit.encoding import encode_body
 from sendmessage_kit.errors import (
+    AgentStateError,
     PayloadError,
     ResponseError,
     SendMessageKitError,
@@ -328,10 +329,13 @@ class GatewayClient(_ClientBase):
     def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
         """A client of a running sandbox (`sandbox.start()`), trusting its CA, signed in."""
         kwargs.setdefault("resend_on_failure", True)
-        client = cls(**_sandbox_kwargs(sandbox), **kwargs)
+        client = cls(**{**_sandbox_kwargs(sandbox), **kwargs})
         client.sandbox = sandbox
         try:
-            client.sign_in()
+            try:
+                client.sign_in()
+            except AgentStateError:  # 100-002: signed in elsewhere; the sandbox is ours
+                client.force_sign_in()
         except BaseException:
             client.close()
             raise
@@ -476,10 +480,13 @@ class AsyncGatewayClient(_ClientBase):
     async def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
         """A client of a running sandbox, trusting its CA, signed in (await it)."""
         kwargs.setdefault("resend_on_failure", True)
-        client = cls(**_sandbox_kwargs(sandbox), **kwargs)
+        client = cls(**{**_sandbox_kwargs(sandbox), **kwargs})
         client.sandbox = sandbox
         try:
-            await client.sign_in()
+            try:
+                await client.sign_in()
+            except AgentStateError:  # 100-002: signed in elsewhere; the sandbox is ours
+                await client.force_sign_in()
         except BaseException:
             await client.aclose()
             raise

@@ -107,6 +107,7 @@ def test_build_request_sends_the_body_byte_for_byte_with_the_guid_header() -> No
     ("status", "text", "match"),
     [
         pytest.param(502, "<html><body>502 Bad Gateway</body></html>", "HTML page", id="html"),
+        pytest.param(200, "<<not json>>", "not JSON", id="angle-garbage"),
         pytest.param(200, "\x00garbage", "not JSON", id="garbage"),
         pytest.param(200, '{"ok": true}', "no retcode", id="no-retcode"),
         pytest.param(200, "[1, 2]", "no retcode", id="array"),
