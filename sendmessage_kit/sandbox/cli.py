@@ -1,0 +1,253 @@
+"""`sendmessage-kit sandbox` (run the sandbox) and `sendmessage-kit lab` (JupyterLab + sandbox).
+
+Heavy imports happen inside the `run_*` functions, so `sendmessage-kit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+SANDBOX_DEFAULT_PORT = 8043  # CC-Gateway's default HTTPS port
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
+    parser.add_argument("--secmode", type=int, choices=(0, 1), default=1, help="MULTIMEDIA_SECMODE")
+    parser.add_argument(
+        "--auth-mode",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="1 static Guid (default here: simplest first run), 2 rotating Guid (vendor default)",
+    )
+    parser.add_argument("--db", help="SQLite file (default: sandbox.db in the kit's data folder)")
+    parser.add_argument(
+        "--strict-calls", action="store_true", help="require a chat opened by a customer first"
+    )
+    parser.add_argument("--agents", help="JSON/YAML file: agents and passwords allowed")
+    parser.add_argument("--guid-interval", type=float, default=60.0, help="seconds (auth mode 2)")
+    parser.add_argument("--guid-timeout", type=float, default=120.0, help="seconds (auth mode 2)")
+    parser.add_argument(
+        "--idle-timeout", type=float, default=120.0, help="sign out after S s unpolled (0: never)"
+    )
+    parser.add_argument("--poll-wait", type=float, default=10.0, help="long-poll wait in seconds")
+    parser.add_argument(
+        "--oversize-retcode", default="000-006", help="retcode for oversize content"
+    )
+    faults = parser.add_argument_group("faults for sendmessage (see POST /sandbox/faults)")
+    faults.add_argument("--latency-ms", type=int, default=0, help="delay every send")
+    faults.add_argument("--fault-retcode", help="answer this retcode")
+    faults.add_argument("--html-502", action="store_true", help="answer an HTML 502 page")
+    faults.add_argument("--drop-connection", action="store_true", help="close without answering")
+    faults.add_argument("--garbage", action="store_true", help="answer a non-JSON body")
+    faults.add_argument("--fail-ratio", type=float, help="hit only this fraction of sends")
+    faults.add_argument("--fault-count", type=int, help="hit only the next N sends")
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `sendmessage-kit sandbox`."""
+    parser.add_argument(
+        "--port", type=int, default=SANDBOX_DEFAULT_PORT, help="TCP port (default 8043; 0: free)"
+    )
+    _common(parser)
+
+
+def _faults(args: argparse.Namespace) -> dict[str, Any] | None:
+    spec: dict[str, Any] = {
+        "latency_ms": args.latency_ms,
+        "retcode": args.fault_retcode,
+        "html_502": args.html_502,
+        "drop_connection": args.drop_connection,
+        "garbage": args.garbage,
+        "fail_ratio": args.fail_ratio,
+        "count": args.fault_count,
+    }
+    spec = {k: v for k, v in spec.items() if v not in (None, False, 0)}
+    return spec or None
+
+
+def _config(args: argparse.Namespace, port: int) -> Any:
+    from sendmessage_kit.sandbox.config import SandboxConfig, data_dir, load_agents
+    from sendmessage_kit.sandbox.faults import FaultSpec
+
+    faults = _faults(args)
+    if faults:
+        FaultSpec.model_validate(faults)  # a bad flag combination fails before binding
+    return SandboxConfig(
+        host=args.host,
+        port=port,
+        http=args.http,
+        secmode=args.secmode,
+        auth_mode=args.auth_mode,
+        db=args.db or str(data_dir() / "sandbox.db"),
+        strict_calls=args.strict_calls,
+        agents=load_agents(args.agents) if args.agents else None,
+        guid_interval=args.guid_interval,
+        guid_timeout=args.guid_timeout,
+        idle_timeout=args.idle_timeout,
+        oversize_retcode=args.oversize_retcode,
+        poll_wait=args.poll_wait,
+        faults=faults,
+    )
+
+
+def _banner(config: Any, base_url: str, ca_path: Path | None) -> str:
+    low, high = config.agent_id_range
+    who = (
+        f"any ID {low}-{high}, password sandbox (a demo value)"
+        if config.agents is None
+        else "agents and passwords from --agents"
+    )
+    auth = (
+        "1 (static Guid)"
+        if config.auth_mode == 1
+        else (f"2 (Guid rotates every {config.guid_interval:g} s, valid {config.guid_timeout:g} s)")
+    )
+    cacert = f" --cacert {ca_path}" if ca_path else ""
+    lines = [
+        f"CC-Gateway sandbox (local, not a real gateway) on {base_url}",
+        f"  agent ID   {config.demo_agent_id}   ({who})",
+        f"  password   {config.demo_password if config.agents is None else '(see --agents)'}",
+        "  phonenum   88880001 (any)",
+        f"  CA         {ca_path if ca_path else '(plain HTTP)'}",
+        f"  auth mode  {auth}; secmode {config.secmode}; db {config.db}",
+        "  try        curl -si" + cacert + " -X PUT -H 'Content-Type: application/json' -d "
+        f"""'{{"password":"sandbox","phonenum":"88880001"}}' """
+        f"{base_url}/agentgateway/resource/onlineagent/{config.demo_agent_id}",
+        "Ctrl-C stops it.",
+    ]
+    return "\n".join(lines)
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    """Run the sandbox in the foreground until Ctrl-C / SIGTERM."""
+    import asyncio
+
+    from sendmessage_kit.sandbox.server import base_url_of, bind, build_server
+
+    try:
+        config = _config(args, args.port)
+    except (ValueError, OSError) as exc:
+        print(f"sendmessage-kit sandbox: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sock = bind(config.host, config.port)
+    except OSError as exc:
+        print(
+            f"sendmessage-kit sandbox: cannot listen on {config.host}:{config.port}: {exc}",
+            file=sys.stderr,
+        )
+        return 2
+    server, app, ca_path = build_server(config)
+    base_url = base_url_of(config, sock.getsockname()[1])
+    print(_banner(config, base_url, ca_path), flush=True)
+    try:
+        asyncio.run(server.serve(sockets=[sock]))  # uvicorn handles SIGINT/SIGTERM itself
+    finally:
+        sock.close()
+        app.store.close()
+    return 0
+
+
+# -- lab --------------------------------------------------------------------------------------
+def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `sendmessage-kit lab`."""
+    parser.add_argument("--port", type=int, default=8888, help="JupyterLab's port (default 8888)")
+    parser.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: free)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser.add_argument("--notebooks", help="folder to open (default: ./notebooks)")
+    _common(parser)
+
+
+def _notebooks(arg: str | None) -> Path:
+    if arg:
+        return Path(arg).resolve()
+    for candidate in (Path.cwd() / "notebooks", Path(__file__).resolve().parents[2] / "notebooks"):
+        if candidate.is_dir():
+            return candidate
+    return Path.cwd()
+
+
+def run_lab(args: argparse.Namespace) -> int:
+    """Start the sandbox (in this process) and JupyterLab; stop the sandbox when Lab stops."""
+    import importlib.util
+    import secrets
+
+    from sendmessage_kit.sandbox.server import CA_ENV, URL_ENV, serve
+
+    if importlib.util.find_spec("jupyterlab") is None:
+        print(
+            "sendmessage-kit lab: JupyterLab is not installed; pip install 'sendmessage-kit[lab]'",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        config = _config(args, args.sandbox_port)
+        sandbox = serve(config)
+    except (ValueError, OSError, RuntimeError) as exc:
+        print(f"sendmessage-kit lab: sandbox: {exc}", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    env[URL_ENV] = sandbox.base_url
+    env.pop(CA_ENV, None)
+    if sandbox.ca_path is not None:
+        env[CA_ENV] = str(sandbox.ca_path)
+    env.setdefault("JUPYTER_TOKEN", secrets.token_hex(16))
+    root = _notebooks(args.notebooks)
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={args.port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if args.no_browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    print(_banner(config, sandbox.base_url, sandbox.ca_path).replace("Ctrl-C stops it.", ""))
+    print(
+        f"JupyterLab on http://127.0.0.1:{args.port}/lab?token={env['JUPYTER_TOKEN']}\n"
+        f"Kernels get {URL_ENV} (and {CA_ENV}): sandbox.start() in a notebook attaches to this "
+        "sandbox.\nCtrl-C stops JupyterLab and the sandbox.",
+        flush=True,
+    )
+    # Lab runs in its own session so a terminal's Ctrl-C reaches only us; we stop it with
+    # SIGTERM (no "Shutdown this Jupyter server?" prompt), then stop the sandbox.
+    lab = subprocess.Popen(cmd, env=env, start_new_session=True)
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        code = lab.wait()
+    except KeyboardInterrupt:
+        code = _terminate(lab)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sandbox.stop()
+        print("sandbox stopped", flush=True)
+    return 0 if code in (0, -signal.SIGTERM, 128 + signal.SIGTERM) else int(code)
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> int:
+    process.terminate()
+    try:
+        return process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
