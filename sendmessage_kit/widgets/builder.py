@@ -145,6 +145,13 @@ class PayloadBuilder:
             self.agent_id.value = agent_id  # refreshes through the observer
         self.refresh()
 
+    def renew(self) -> None:
+        """A new messageCode and sendTime: the next send is a new message, not a resend."""
+        with self._hold():
+            self.message_code.value = pv.new_message_code()
+            self.send_time.value = pv.now_ms()
+        self.refresh()
+
     @guarded
     def refresh(self) -> None:
         """Recompute every preview from the controls."""

@@ -59,9 +59,12 @@ class ConversationView:
         self._lock = threading.RLock()
         self._cursor: str | None = None
 
-        self.chat, self.events_box, self.status = w.HTML(), w.HTML(), w.HTML()
-        self.reply = w.Text(placeholder="Type as the customer…", layout=w.Layout(width="260px"))
-        self.send_reply = w.Button(description="Reply", icon="reply")
+        self.chat = w.HTML(layout=w.Layout(width="380px"))
+        self.events_box, self.status = w.HTML(), w.HTML()
+        self.reply = w.Text(placeholder="Type as the customer…", layout=w.Layout(width="250px"))
+        self.send_reply = w.Button(
+            description="Reply", icon="reply", layout=w.Layout(width="120px")
+        )
         self.reply.add_class("smk-reply")
         self.send_reply.add_class("smk-send-reply")
         self.refresh_button = w.Button(description="Refresh", icon="refresh")

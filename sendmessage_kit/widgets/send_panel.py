@@ -42,11 +42,13 @@ class SendPanel:
         sandbox: Any = None,
         target: str = "sandbox",
         client_options: dict[str, Any] | None = None,
+        renew_after_send: bool = True,
     ) -> None:
         self.builder = builder
         self.client = client
         self.sandbox = sandbox
         self.client_options = client_options or {}
+        self.renew_after_send = renew_after_send
         self._owned: list[Any] = []
         self.result: Any = None
         self.results: list[Any] = []
@@ -143,9 +145,11 @@ class SendPanel:
             raise PayloadError(
                 f"the form does not make a valid request: {self.builder.preview.error}"
             )
-        self._send(request)
+        result = self._send(request)
+        if self.renew_after_send and result is not None and result.ok:
+            self.builder.renew()  # the next Send is a new message; Replay resends this one
 
-    def _send(self, request: Any) -> None:
+    def _send(self, request: Any) -> Any:
         self.status.value = hx.note_html("Sending…")
         client = self.connect()
         try:
@@ -153,7 +157,7 @@ class SendPanel:
         except PayloadError as exc:
             findings = getattr(exc, "findings", None) or []
             self.status.value = hx.error_html(f"Not sent: {exc}") + hx.findings_html(findings)
-            return
+            return None
         self.result = result
         self.results.append(result)
         self.status.value = ""
@@ -169,6 +173,7 @@ class SendPanel:
         self._render_history()
         for listener in self._listeners:
             listener(result)
+        return result
 
     def _render_history(self) -> None:
         rows = pv.history_rows(self.results)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from sendmessage_kit import sandbox
 from sendmessage_kit.client import GatewayClient
 from sendmessage_kit.preview import Form
+from sendmessage_kit.sandbox.customer import CustomerClient
 from sendmessage_kit.widgets.builder import PayloadBuilder
 from sendmessage_kit.widgets.conversation import ConversationView
 from sendmessage_kit.widgets.send_panel import SendPanel
@@ -129,7 +131,8 @@ def test_customer_reply_reaches_the_agent_as_an_event(wired: Any) -> None:
     view.send_reply.click()
     assert view.last_error == ""
     assert view.messages[-1].who == "customer" and "smk-customer" in view.chat.value
-    for _ in range(10):  # first the chat's AgentEvent_Talking, then the message
+    deadline = time.monotonic() + 10  # earlier chats' AgentEvent_Talking come first
+    while time.monotonic() < deadline:
         view.poll_events(timeout=5)
         if any(e["eventType"] == "AgentEvent_MessageData" for e in view.events):
             break
@@ -150,14 +153,18 @@ def test_background_polling_picks_up_a_message(wired: Any, client: GatewayClient
     assert view.messages and "smk-agent" in view.chat.value
 
 
-def test_reply_to_a_closed_sandbox_is_a_readable_error() -> None:
-    handle = sandbox.start(http=True, port=0, poll_wait=0.2, db=":memory:", secmode=0)
-    view = ConversationView(handle, user_id="u-gone")
-    handle.stop()
+def test_reply_with_no_sandbox_listening_is_a_readable_error() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    customer = CustomerClient(f"http://127.0.0.1:{port}", timeout=2)
+    view = ConversationView(customer=customer, user_id="u-gone")
+    assert "Error" in view.status.value and "ConnectError" in view.last_error
+    view.status.value = ""
     view.reply.value = "hello?"
     view.send_reply.click()
-    assert "Error" in view.status.value and view.last_error
-    view.stop()
+    assert "Error" in view.status.value
+    customer.close()
 
 
 def test_configured_target_without_settings_says_what_to_set() -> None:
@@ -165,3 +172,13 @@ def test_configured_target_without_settings_says_what_to_set() -> None:
     panel.send.click()
     assert "SENDMESSAGE_KIT_BASE_URL" in panel.status.value
     assert CANARY_GUID not in panel.status.value
+
+
+def test_a_successful_send_renews_the_message_code_for_the_next_one(wired: Any) -> None:
+    builder, panel, view = wired
+    builder.new_code.click()
+    sent_code = builder.message_code.value
+    panel.send.click()
+    assert panel.result.ok and builder.message_code.value != sent_code
+    panel.send.click()  # a second Send is a second message, shown as a second bubble
+    assert len(view.messages) == 2
