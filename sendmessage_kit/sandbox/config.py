@@ -112,7 +112,7 @@ class SandboxConfig:
     auth_mode: int = 1
     db: str = ":memory:"
     strict_calls: bool = False
-    agents: Mapping[str, str] | None = None
+    agents: Mapping[str, str] | None = field(default=None, repr=False)  # holds passwords
     guid_interval: float = 60.0
     guid_timeout: float = 120.0
     idle_timeout: float = 120.0

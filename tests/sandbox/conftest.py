@@ -39,8 +39,12 @@ class Agent:
         return dict(r.json())
 
     def send(
-        self, body: str | bytes | dict[str, Any], *, guid: str | None = None,
-        agent_id: str | None = None, headers: dict[str, str] | None = None,
+        self,
+        body: str | bytes | dict[str, Any],
+        *,
+        guid: str | None = None,
+        agent_id: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         content = json.dumps(body) if isinstance(body, dict) else body
         h = {"Content-Type": "application/json; charset=UTF-8", **(headers or {})}
@@ -65,7 +69,10 @@ class Agent:
 
 
 def body_for(
-    content: str = "Hello from the agent", *, to: str = SEED_USER, callid: str = "1552524689-1",
+    content: str = "Hello from the agent",
+    *,
+    to: str = SEED_USER,
+    callid: str = "1552524689-1",
     **kw: Any,
 ) -> dict[str, Any]:
     """A valid outer body built with the kit's own `new_message`."""

@@ -65,7 +65,9 @@ def test_messages_cursor_pages_oldest_first(agent: Agent) -> None:
     first = agent.messages(user)
     assert [m["content"] for m in first["messages"]] == ["m0", "m1", "m2"]
     assert agent.messages(user, after=first["cursor"]) == {
-        "userId": user, "messages": [], "cursor": first["cursor"]
+        "userId": user,
+        "messages": [],
+        "cursor": first["cursor"],
     }
 
 

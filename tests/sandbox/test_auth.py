@@ -1,0 +1,135 @@
+"""Sign-in, 100-002 and forcelogin, sign-out, idle sign-out, and Guid rotation (auth mode 2)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+import pytest
+
+from sendmessage_kit.sandbox import Sandbox
+from tests.sandbox.conftest import Agent, body_for
+
+
+def test_wrong_password_is_100_004(sandbox_http: Sandbox) -> None:
+    a = Agent(sandbox_http, agent_id="555")
+    try:
+        answer = a.sign_in(password="not-the-password")
+        assert answer["retcode"] == "100-004" and a.guid is None
+    finally:
+        a.close()
+
+
+def test_second_sign_in_is_100_002_and_forcelogin_takes_over(sandbox_http: Sandbox) -> None:
+    a = Agent(sandbox_http, agent_id="556")
+    try:
+        a.sign_in(force=True)
+        first = a.guid
+        assert a.sign_in()["retcode"] == "100-002"
+        assert a.guid == first  # no Set-GUID on the refusal
+        assert a.sign_in(force=True)["retcode"] == "0"
+        assert a.guid != first
+        assert a.send(body_for(), guid=first)["retcode"] == "100-006"
+        assert a.send(body_for("after forcelogin"))["retcode"] == "0"
+    finally:
+        a.close()
+
+
+def test_logout_then_the_guid_answers_100_006(sandbox_http: Sandbox) -> None:
+    a = Agent(sandbox_http, agent_id="557")
+    try:
+        a.sign_in(force=True)
+        path = f"/agentgateway/resource/onlineagent/{a.agent_id}/logout"
+        r = a.http.delete(path, headers={"Guid": a.guid or ""})
+        assert r.json()["retcode"] == "0"
+        assert a.send(body_for())["retcode"] == "100-006"
+        assert a.sign_in()["retcode"] == "0"  # no 100-002 after a sign-out
+    finally:
+        a.close()
+
+
+def test_agents_file_restricts_who_signs_in(
+    make_sandbox: Callable[..., Sandbox], tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "agents.json"
+    path.write_text(json.dumps([{"agentId": "2001", "password": "pw-2001"}]))
+    from sendmessage_kit.sandbox import load_agents
+
+    sb = make_sandbox(agents=load_agents(path))
+    assert sb.agent_id == "2001" and sb.password.get_secret_value() == "pw-2001"
+    a, b = Agent(sb, agent_id="2001"), Agent(sb, agent_id="101")
+    try:
+        assert a.sign_in(password="sandbox")["retcode"] == "100-004"
+        assert a.sign_in(password="pw-2001")["retcode"] == "0"
+        assert b.sign_in(password="sandbox")["retcode"] == "100-004"
+    finally:
+        a.close()
+        b.close()
+
+
+def test_idle_agent_is_signed_out(make_sandbox: Callable[..., Sandbox]) -> None:
+    sb = make_sandbox(idle_timeout=0.6, poll_wait=0.1)
+    a = Agent(sb)
+    try:
+        a.sign_in()
+        for _ in range(4):  # polling keeps it signed in past the idle time
+            time.sleep(0.25)
+            assert a.poll().json()["retcode"] == "0"
+        assert a.send(body_for("still here"))["retcode"] == "0"
+        time.sleep(0.8)
+        assert a.send(body_for("gone"))["retcode"] == "100-006"
+        assert a.poll().json()["retcode"] == "100-006"
+        assert a.sign_in()["retcode"] == "0"  # not 100-002: the idle session is gone
+    finally:
+        a.close()
+
+
+def test_auth_mode_1_keeps_the_sign_in_guid(make_sandbox: Callable[..., Sandbox]) -> None:
+    sb = make_sandbox(auth_mode=1, guid_interval=0.2, guid_timeout=0.4, poll_wait=0.05)
+    a = Agent(sb)
+    try:
+        a.sign_in()
+        time.sleep(0.5)
+        r = a.poll()
+        assert "set-guid" not in r.headers
+        assert a.send(body_for())["retcode"] == "0"
+    finally:
+        a.close()
+
+
+@pytest.mark.timeout(30)
+def test_auth_mode_2_rotates_and_old_guid_expires(make_sandbox: Callable[..., Sandbox]) -> None:
+    sb = make_sandbox(auth_mode=2, guid_interval=0.5, guid_timeout=1.5, poll_wait=0.05)
+    a = Agent(sb)
+    try:
+        a.sign_in()
+        g1 = a.guid
+        signed_at = time.monotonic()
+        assert "set-guid" not in a.poll().headers  # before the interval: unchanged
+        time.sleep(0.6)
+        r = a.poll(g1)
+        assert r.json()["retcode"] == "0"
+        g2 = r.headers["set-guid"].removeprefix("JSESSIONID=")
+        assert g2 != g1 and g2.endswith(".AgentGateway0")
+        assert a.send(body_for("old guid, in time"), guid=g1)["retcode"] == "0"
+        assert a.send(body_for("new guid"), guid=g2)["retcode"] == "0"
+        time.sleep(max(0.0, 1.6 - (time.monotonic() - signed_at)))
+        assert a.send(body_for("old guid, too late"), guid=g1)["retcode"] == "000-003"
+        assert a.send(body_for("new guid, still in time"), guid=g2)["retcode"] == "0"
+        r = a.poll(g2)  # g2 is due for rotation too
+        assert r.headers["set-guid"] != f"JSESSIONID={g2}"
+    finally:
+        a.close()
+
+
+def test_update_guid_returns_a_new_working_guid(agent: Agent) -> None:
+    r = agent.http.put(
+        f"/agentgateway/resource/onlineagent/{agent.agent_id}/updateGuid",
+        headers={"Guid": agent.guid or ""},
+    )
+    new = r.json()["result"]["guid"]
+    assert r.json()["retcode"] == "0" and new != agent.guid
+    assert agent.send(body_for(), guid=new)["retcode"] == "0"
