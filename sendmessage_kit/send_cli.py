@@ -57,6 +57,9 @@ def add_send_arguments(parser: argparse.ArgumentParser) -> None:
     gw.add_argument("--insecure", action="store_true", help="turn TLS verification off (warns)")
     gw.add_argument("--secmode", type=int, choices=(0, 1), help="the gateway's MULTIMEDIA_SECMODE")
     gw.add_argument("--timeout", type=float, help="seconds to wait for an answer")
+    gw.add_argument(
+        "--force-sign-in", action="store_true", help="take over an agent signed in elsewhere"
+    )
     parser.add_argument("--no-check", action="store_true", help="send even if checks fail")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -108,23 +111,63 @@ def _settings(args: argparse.Namespace) -> Any:
     return KitSettings(**{k: v for k, v in overrides.items() if v is not None})
 
 
+def _connect(settings: Any, force: bool) -> Any:
+    from sendmessage_kit.client import GatewayClient
+
+    if not settings.uses_sandbox:
+        client = GatewayClient(settings)
+        if client.guid is None and settings.password is not None:
+            try:
+                client.force_sign_in() if force else client.sign_in()
+            except BaseException:
+                client.close()
+                raise
+            client.signed_in_here = True
+        return client
+    # A sandbox of this command's own (not the process-wide shared one), stopped after the send.
+    from sendmessage_kit.sandbox import SandboxConfig, serve
+
+    sb = serve(SandboxConfig(secmode=settings.secmode, db=":memory:"))
+    try:
+        return GatewayClient.for_sandbox(sb, settings=settings)
+    except BaseException:
+        sb.stop()
+        raise
+
+
+def _findings(request: Any, settings: Any) -> list[Any]:
+    from sendmessage_kit.constraints import Profile, check
+
+    errors = [
+        f
+        for f in check(request, Profile(secmode=settings.secmode), agent_id=settings.agent_id)
+        if f.severity == "error"
+    ]
+    for f in errors:
+        print(
+            f"{f.severity.upper():7} {f.field}: {f.message}\n        fix: {f.fix}", file=sys.stderr
+        )
+    return errors
+
+
 def run_send(args: argparse.Namespace) -> int:
     """Run `send`; see the module docstring for the exit codes."""
     from pydantic import ValidationError
 
     from sendmessage_kit import _http
     from sendmessage_kit.auth import mask
-    from sendmessage_kit.client import connect
     from sendmessage_kit.encoding import encode_body
-    from sendmessage_kit.errors import PayloadError, SendMessageKitError, SettingsError
+    from sendmessage_kit.errors import SendMessageKitError, SettingsError
 
     try:
         request = _build(args)
         settings = _settings(args)
     except (ValueError, ValidationError) as exc:  # PayloadError is a ValueError
         return _usage(str(exc))
+    if not args.no_check and _findings(request, settings):
+        return _usage("the payload fails the checks (--no-check sends it anyway)")
     try:
-        client = connect(settings)
+        client = _connect(settings, args.force_sign_in)
     except SettingsError as exc:
         return _usage(str(exc))
     except SendMessageKitError as exc:
@@ -134,16 +177,12 @@ def run_send(args: argparse.Namespace) -> int:
         url = _http.gateway_root(client.base_url) + _http.send_path(client.agent_id)
         body = encode_body(request)
         where = " (embedded sandbox, started for this command)" if client.sandbox else ""
+        guid = mask(client.guid)
         try:
-            result = client.send_request(request, check=not args.no_check, raise_on_error=False)
-        except PayloadError as exc:
-            for f in exc.findings:
-                print(
-                    f"{f.severity.upper():7} {f.field}: {f.message}\n        fix: {f.fix}",
-                    file=sys.stderr,
-                )
-            return _usage("the payload fails the checks (--no-check sends it anyway)")
+            result = client.send_request(request, check=False, raise_on_error=False)
         finally:
+            if getattr(client, "signed_in_here", False):
+                _sign_out_quietly(client)
             if client.sandbox is not None:
                 client.sandbox.stop()
         response = result.response.model_dump() if result.response is not None else None
@@ -152,7 +191,7 @@ def run_send(args: argparse.Namespace) -> int:
                 json.dumps(
                     {
                         "url": url,
-                        "guid": mask(client.guid),
+                        "guid": guid,
                         "request": json.loads(body),
                         "response": response,
                         "ok": result.ok,
@@ -166,7 +205,7 @@ def run_send(args: argparse.Namespace) -> int:
         else:
             print(f"POST {url}{where}")
             print("Content-Type: application/json; charset=UTF-8")
-            print(f"Guid: {mask(client.guid)}")
+            print(f"Guid: {guid}")
             print(json.dumps(json.loads(body), indent=4, ensure_ascii=False))
             print(
                 f"\n<- {json.dumps(response, ensure_ascii=False)} "
@@ -174,3 +213,12 @@ def run_send(args: argparse.Namespace) -> int:
             )
             print(result.explanation)
     return 0 if result.ok else 1
+
+
+def _sign_out_quietly(client: Any) -> None:
+    from sendmessage_kit.errors import SendMessageKitError
+
+    try:
+        client.sign_out()
+    except SendMessageKitError as exc:
+        print(f"sendmessage-kit send: sign-out failed: {exc}", file=sys.stderr)
