@@ -1,0 +1,96 @@
+"""The built docs site: no leaked secret, no CDN, widgets rendered from the vendored bundle."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from tests.docs.conftest import CANARY_GUID, CANARY_PASSWORD, ROOT, load_hook
+
+hook = load_hook()
+WIDGETS = ROOT / "docs" / "assets" / "widgets"
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_build_leaks_neither_guid_nor_password(built_site: Path) -> None:
+    leaks = []
+    for path in sorted(p for p in built_site.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        for secret in (CANARY_GUID, CANARY_PASSWORD, "DO-NOT-LEAK"):
+            if secret.encode() in data:
+                leaks.append(f"{path.relative_to(built_site)}: {secret}")
+    assert leaks == []
+
+
+def test_pages_name_no_cdn_and_load_no_remote_script(built_site: Path) -> None:
+    remote = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["']?(?:https?:)?//""")
+    bad = []
+    for page in _pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        bad += [f"{page.name}: {host}" for host in hook.CDN_HOSTS if host in html]
+        bad += [f"{page}: {m.group(0)}" for m in remote.finditer(html)]
+    assert bad == []
+
+
+def test_nbconvert_config_points_at_the_vendored_renderer() -> None:
+    cfg = json.loads((ROOT / "docs_jupyter_cfg" / "jupyter_nbconvert_config.json").read_text())
+    assert cfg["HTMLExporter"]["widget_renderer_url"] == hook.WIDGET_RENDERER
+    assert (ROOT / "docs" / hook.WIDGET_RENDERER.lstrip("/")).is_file()
+
+
+def test_vendored_bundle_has_every_font_browsers_pick(built_site: Path) -> None:
+    bundle = (WIDGETS / "embed.js").read_text(encoding="utf-8")
+    fonts = set(re.findall(r'n\.p\+"([0-9a-f]{20}\.woff2?)"', bundle))
+    assert len(fonts) == 6
+    for font in fonts:
+        assert (built_site / "assets" / "widgets" / font).is_file(), font
+
+
+def test_widget_pages_load_the_renderer_relative_to_the_page(built_site: Path) -> None:
+    widget_pages = [p for p in _pages(built_site) if "widget-view+json" in p.read_text("utf-8")]
+    assert widget_pages, "no page has a widget output (the guides should have at least one)"
+    for page in widget_pages:
+        srcs = set(re.findall(r"widgetRendererSrc = '([^']+)'", page.read_text("utf-8")))
+        assert len(srcs) == 1, (page, srcs)
+        target = (page.parent / srcs.pop()).resolve()
+        assert target == (built_site / "assets/widgets/embed.js").resolve()
+        assert "application/vnd.jupyter.widget-state+json" in page.read_text("utf-8")
+
+
+def test_every_notebook_and_module_gets_a_page(built_site: Path) -> None:
+    expected = ["index.html", "quickstart/index.html", "errors/index.html"]
+    expected += ["constraints/index.html", "sandbox-api/index.html", "reference/index.html"]
+    expected += [f"{PurePosixPath(g).with_suffix('')}/index.html" for g in hook.guide_pages()]
+    expected += [f"reference/{name}/index.html" for name in hook.reference_modules()]
+    assert [p for p in expected if not (built_site / p).is_file()] == []
+    assert hook.guide_pages(), "notebooks/ has no notebook"
+
+
+def test_missing_code_gives_a_not_available_line_instead_of_failing() -> None:
+    assert hook._load("sendmessage_kit.no_such_module", "RULES") is None
+    assert hook._load("sendmessage_kit.errors", "NO_SUCH_NAME") is None
+    assert hook.render_sandbox_api(None).startswith("*Not available yet")
+
+
+@pytest.mark.parametrize(
+    ("table", "row"),
+    [
+        pytest.param({"WEB": {"TEXT": True, "IMAGE": False}}, "| `IMAGE` | – |", id="mapping"),
+        pytest.param({"WEB": ["TEXT"]}, "| `TEXT` | ✓ |", id="iterable"),
+    ],
+)
+def test_channel_matrix_accepts_plain_shapes(
+    monkeypatch: pytest.MonkeyPatch, table: object, row: str
+) -> None:
+    monkeypatch.setattr(hook, "_load", lambda module, attr: table)
+    assert row in hook.render_channel_matrix()
+
+
+def test_table_cells_escape_pipes() -> None:
+    assert hook._table(["a"], [["x | y"]]).endswith("| x \\| y |")

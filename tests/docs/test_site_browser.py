@@ -1,0 +1,137 @@
+"""Every page of the built docs site in headless Chromium, served from 127.0.0.1 only.
+
+Run in its own pytest invocation (`pytest -m browser`): Playwright's sync API keeps an event loop
+running for the rest of the session, which breaks asyncio tests collected after it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pytest
+
+from tests.docs.conftest import ROOT, load_hook
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists() and os.environ.get("SENDMESSAGE_KIT_REQUIRE_BROWSER") != "1":
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, Route, sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+WIDGET_VIEW = ".jupyter-widgets.widget-container, .jupyter-widgets.widget-inline-hbox, .widget-text"
+
+
+def _expected_pages() -> list[str]:
+    """Site paths of every page, known before the build (the nav the hook generates)."""
+    hook = load_hook()
+    pages = ["", "quickstart/", "errors/", "constraints/", "sandbox-api/", "reference/", "404.html"]
+    pages += [f"{PurePosixPath(g).with_suffix('')}/" for g in hook.guide_pages()]
+    pages += [f"reference/{name}/" for name in hook.reference_modules()]
+    return pages
+
+
+PAGES = _expected_pages()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1, a free port, in a thread."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=built_site))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, driven by Playwright's sync API (no downloaded browser)."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageLog:
+    """What went wrong while a page loaded: console errors, page errors, requests."""
+
+    def __init__(self, page: Page, origin: str) -> None:
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.foreign: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on(
+            "response", lambda r: r.status >= 400 and self.failed.append(f"{r.url}: {r.status}")
+        )
+        # Anything not on the local server is recorded and never leaves the machine.
+        page.route("**/*", partial(self._only_local, origin))
+
+    def _only_local(self, origin: str, route: Route) -> None:
+        if route.request.url.startswith(origin):
+            route.continue_()
+        else:
+            self.foreign.append(route.request.url)
+            route.abort()
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p or "home") for p in PAGES])
+def test_page_renders_offline(browser: Browser, site_url: str, built_site: Path, path: str) -> None:
+    html_file = built_site / (path + "index.html" if path.endswith("/") or not path else path)
+    assert html_file.is_file(), f"{path} was not built"
+    has_widgets = "application/vnd.jupyter.widget-view+json" in html_file.read_text("utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log = PageLog(page, site_url)
+    started = time.perf_counter()
+    response = page.goto(site_url + path, wait_until="load")
+    assert response is not None and response.ok, path
+    if has_widgets:
+        page.wait_for_selector(WIDGET_VIEW, state="visible", timeout=15_000)
+        assert page.get_by_text("Error displaying widget").count() == 0
+    page.wait_for_load_state("networkidle")
+    elapsed = time.perf_counter() - started
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = path.strip("/").replace("/", "__").removesuffix(".html") or "index"
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    context.close()
+    print(f"{path or '/'}: {elapsed:.2f} s{' (widgets)' if has_widgets else ''}")
+    assert log.foreign == []
+    assert log.failed == []
+    assert log.errors == []
+
+
+def test_every_built_page_was_opened(built_site: Path) -> None:
+    built = {
+        str(p.relative_to(built_site).parent) + "/" if p.name == "index.html" else p.name
+        for p in built_site.rglob("*.html")
+    }
+    assert {"./" if p == "" else p for p in PAGES} == built
