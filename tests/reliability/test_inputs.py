@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -63,6 +63,12 @@ raw_inputs = (
     | nasty_text
     | bodies.map(lambda b: json.dumps(b, default=str))
     | bodies.map(lambda b: json.dumps(b, default=str).encode("utf-8", "surrogatepass"))
+)
+agents = st.one_of(
+    st.none(),
+    st.integers(),
+    nasty_text,
+    st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=6),
 )
 profiles = st.builds(
     Profile,
@@ -136,9 +142,11 @@ def _all_properties(examples: int) -> list[Any]:
             assert all(isinstance(f, Finding) for f in check(request))
 
     @_prop(examples)
-    @given(raw_inputs, profiles, st.one_of(st.none(), st.integers(), nasty_text))
+    @given(raw_inputs, profiles, agents)
     def check_takes_any_bytes_profile_and_agent(raw: Any, profile: Profile, agent: Any) -> None:
         _counted(1)
+        # A digit that int() refuses ("³") is a known bug, pinned by an xfail test below.
+        assume(not (isinstance(agent, str) and agent.isdigit() and not agent.isdecimal()))
         findings = check(raw, profile, agent_id=agent)
         assert all(isinstance(f, Finding) and f.rule_id and f.field for f in findings)
 
@@ -259,3 +267,14 @@ def test_huge_integer_literal_is_a_payload_error(parser: str) -> None:
         fn[parser](HUGE_INT)
     except PayloadError:
         pass
+
+
+@pytest.mark.xfail(
+    raises=ValueError,
+    strict=True,
+    reason="issue 7 finding: constraints' agent-ID rule calls int() after str.isdigit(), and "
+    "'³' is a digit int() refuses: check() raises instead of reporting; use str.isdecimal()",
+)
+def test_superscript_agent_id_is_a_finding() -> None:
+    _counted(1)
+    assert check("{}", agent_id="³")

@@ -1,0 +1,155 @@
+"""Schemathesis against the sandbox's own OpenAPI document, over a real socket on 127.0.0.1.
+
+Every operation the document describes is called with generated data, valid (positive) and
+invalid (negative): no answer may be a 5xx, and every answer must match the document (status,
+content type, body schema, plus schemathesis' other default checks). The faults endpoint is
+fuzzed too, on this module's own sandbox, and cleared after each call so a generated 120 s
+latency cannot stall the next call. (schemathesis' pytest plugin does not run under pytest 9,
+so the operations are parametrized here and each drives its own hypothesis strategy.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+import httpx2
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode, checks
+
+from sendmessage_kit.sandbox import SandboxConfig, create_app, serve
+from tests.reliability._tally import TALLY
+
+FAST, SLOW = 30, 400
+GATEWAY = "/agentgateway/"
+# By design (like CC-Gateway) the gateway paths answer HTTP 200 with a retcode for bad input,
+# so schemathesis' "invalid request must get a 4xx" check does not apply to them.
+BY_DESIGN = {GATEWAY: [checks.negative_data_rejection]}
+# Gaps in the sandbox's OpenAPI document, reported to its owner (issue 7 report): the fuzz
+# still runs every other check on these operations, and the 5xx check on all of them.
+KNOWN_GAPS: dict[tuple[str, str], list[Any]] = {
+    # FastAPI answers 400 to a body that is not JSON; the document lists only 200 and 422.
+    # An agentId out of range answers 422 with {"detail": "<text>"}, not the documented
+    # HTTPValidationError shape, and the range is not in the schema.
+    ("POST", "/sandbox/chats"): [
+        checks.status_code_conformance,
+        checks.response_schema_conformance,
+        checks.positive_data_acceptance,
+    ],
+    # ...and 404 for an unknown chat.
+    ("POST", "/sandbox/chats/{callid}/messages"): [checks.status_code_conformance],
+    # FaultSpec's "one kind at a time" rule is not in the schema, so valid-looking specs get 422;
+    # pydantic's lax mode takes {"seed": 0.0, "fail_ratio": true}, which the schema forbids.
+    ("POST", "/sandbox/faults"): [
+        checks.status_code_conformance,
+        checks.positive_data_acceptance,
+        checks.negative_data_rejection,
+    ],
+}
+
+
+def _operations() -> list[Any]:
+    app = create_app(SandboxConfig())  # only to read its document; opens an in-memory store
+    try:
+        document = app.openapi()
+    finally:
+        app.store.close()
+    schema = schemathesis.openapi.from_dict(document)
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+OPERATIONS = _operations()
+IDS = [f"{op.method.upper()} {op.path}" for op in OPERATIONS]
+
+
+@pytest.fixture(scope="module")
+def schema_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    config = SandboxConfig(http=True, poll_wait=0.2, data_dir=tmp_path_factory.mktemp("schema"))
+    with serve(config) as sb:
+        yield sb
+
+
+def _excluded(operation: Any) -> list[Any]:
+    out = list(KNOWN_GAPS.get((operation.method.upper(), operation.path), []))
+    for prefix, skipped in BY_DESIGN.items():
+        if operation.path.startswith(prefix):
+            out += skipped
+    return out
+
+
+def _after_overflows(case: Any) -> bool:
+    after = (case.query or {}).get("after")
+    return isinstance(after, str) and after.isdigit() and int(after) >= 2**63
+
+
+def _superscript_agent(case: Any) -> bool:
+    agent = unquote(str((case.path_parameters or {}).get("agentid", "")))  # may come encoded
+    return agent.isdigit() and not agent.isdecimal()
+
+
+def _fuzz(operation: Any, base_url: str, examples: int) -> None:
+    excluded = _excluded(operation)
+    strategy = st.one_of(
+        operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+    )
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(case=strategy)
+    def run(case: Any) -> None:
+        # Known 5xx, each pinned by an xfail test below.
+        assume(not _after_overflows(case) and not _superscript_agent(case))
+        TALLY.add("inputs")
+        TALLY.add("api_calls")
+        try:
+            response = case.call(base_url=base_url, timeout=10)
+            TALLY.add("5xx", int(response.status_code >= 500))
+            case.validate_response(response, excluded_checks=excluded)
+        finally:
+            if case.path == "/sandbox/faults":
+                with httpx2.Client(base_url=base_url, trust_env=False) as http:
+                    http.delete("/sandbox/faults")
+
+    run()
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=IDS)
+def test_api_answers_match_the_document_and_are_never_5xx(
+    operation: Any, schema_sandbox: Any
+) -> None:
+    _fuzz(operation, schema_sandbox.base_url, FAST)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("operation", OPERATIONS, ids=IDS)
+def test_api_answers_match_the_document_at_length(operation: Any, schema_sandbox: Any) -> None:
+    _fuzz(operation, schema_sandbox.base_url, SLOW)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 7 finding: GET /sandbox/users/{userId}/messages?after=<20+ digits> answers 500 "
+    "(int(after) overflows SQLite's 64-bit INTEGER); bound the pattern to \\d{0,18} or clamp",
+)
+def test_huge_cursor_is_not_a_server_error(schema_sandbox: Any) -> None:
+    TALLY.add("inputs")
+    with httpx2.Client(base_url=schema_sandbox.base_url, trust_env=False) as http:
+        response = http.get("/sandbox/users/u/messages", params={"after": "9" * 25})
+    assert response.status_code < 500
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 7 finding: an agent ID such as '³' passes str.isdigit() but int() refuses it: "
+    "sessions.Gateway.in_range (and constraints' agent check) raise ValueError -> 500; use "
+    "str.isdecimal() / an ASCII check",
+)
+def test_superscript_agent_id_is_not_a_server_error(schema_sandbox: Any) -> None:
+    TALLY.add("inputs")
+    with httpx2.Client(base_url=schema_sandbox.base_url, trust_env=False) as http:
+        response = http.post("/agentgateway/resource/mediacall/³/sendmessage", json={})
+    assert response.status_code < 500
