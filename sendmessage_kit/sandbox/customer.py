@@ -4,10 +4,13 @@ These endpoints are the sandbox's own, not CC-Gateway's: they let a demo play th
 
 Example:
     >>> from sendmessage_kit import sandbox                          # doctest: +SKIP
-    >>> with sandbox.start() as sb, sb.customer() as customer:       # doctest: +SKIP
-    ...     chat = customer.open_chat("WEB", "1672709693442874044")
-    ...     customer.send(chat["callid"], "Hello, I need help")
-    ...     messages, cursor = customer.messages("1672709693442874044")
+    >>> sb = sandbox.start()                                         # doctest: +SKIP
+    >>> chat = sb.customer.open_chat("WEB", "1672709693442874044")  # doctest: +SKIP
+    >>> sb.customer.send(chat["callid"], "Hello, I need help")      # doctest: +SKIP
+    >>> messages, cursor = sb.customer.messages("1672709693442874044")  # doctest: +SKIP
+
+`sb.customer` is shared and closed by `sb.stop()`; `sb.customer()` gives a client of your own
+(close it, or use it in a `with`).
 """
 
 from __future__ import annotations
@@ -32,9 +35,15 @@ class CustomerClient:
         timeout: float = 10.0,
         transport: httpx2.BaseTransport | None = None,
     ) -> None:
+        self._args = (base_url, verify, timeout, transport)
         self._http = httpx2.Client(
             base_url=base_url, verify=verify, timeout=timeout, transport=transport
         )
+
+    def __call__(self) -> CustomerClient:
+        """A new client with the same settings (`sandbox.customer()`; close it when done)."""
+        base_url, verify, timeout, transport = self._args
+        return CustomerClient(base_url, verify=verify, timeout=timeout, transport=transport)
 
     def open_chat(
         self,

@@ -165,6 +165,7 @@ class Sandbox:
         self.faults = FaultsControl(self)
         self._server = server
         self._thread = thread
+        self._customer: CustomerClient | None = None
 
     @property
     def owned(self) -> bool:
@@ -189,13 +190,22 @@ class Sandbox:
         kw.setdefault("timeout", 30.0)
         return httpx2.Client(base_url=self.base_url, verify=self.verify(), **kw)
 
+    @property
     def customer(self) -> CustomerClient:
-        """A `CustomerClient` for this sandbox (close it, or use it in a `with`)."""
-        return CustomerClient(self.base_url, verify=self.verify())
+        """The customer's side: `sb.customer.open_chat(...)` (shared, closed by `stop()`).
+
+        Calling it, `sb.customer()`, gives a new client of your own to close.
+        """
+        if self._customer is None:
+            self._customer = CustomerClient(self.base_url, verify=self.verify())
+        return self._customer
 
     def stop(self) -> None:
         """Stop the server (held polls answer at once) and close the store; idempotent."""
         global _current
+        if self._customer is not None:
+            self._customer.close()
+            self._customer = None
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return

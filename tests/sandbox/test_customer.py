@@ -128,3 +128,14 @@ def test_strict_calls_need_a_chat_opened_by_a_customer(
         assert a.send(body_for("no", callid=other["callid"]))["retcode"] == "000-002"
     finally:
         a.close()
+
+
+def test_customer_is_shared_attribute_and_callable_for_an_own_client(
+    make_sandbox: Callable[..., Sandbox],
+) -> None:
+    sb = make_sandbox()
+    assert sb.customer is sb.customer
+    chat = sb.customer.open_chat(channel="WEB", user_id="shared-user")
+    with sb.customer() as own:
+        assert own is not sb.customer
+        assert own.send(chat["callid"], "hi")["callid"] == chat["callid"]
