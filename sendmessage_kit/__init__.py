@@ -1,6 +1,7 @@
 """sendmessage-kit: learn, demo and integrate Huawei CC-Gateway's sendmessage interface."""
 
 from sendmessage_kit.channels import ChannelTable, load_channel_table
+from sendmessage_kit.client import AsyncGatewayClient, GatewayClient, SendResult, connect
 from sendmessage_kit.constraints import RULES, Finding, Profile, Rule, check, has_errors
 from sendmessage_kit.encoding import (
     Budget,
@@ -18,6 +19,7 @@ from sendmessage_kit.errors import (
     SendMessageKitError,
     describe_retcode,
 )
+from sendmessage_kit.history import History
 from sendmessage_kit.models import (
     Channel,
     ContentType,
@@ -29,19 +31,24 @@ from sendmessage_kit.models import (
     SendMessageResponse,
     new_message,
 )
+from sendmessage_kit.settings import KitSettings
 
 __version__ = "0.1.0"
 
 __all__ = [
     "RETCODES",
     "RULES",
+    "AsyncGatewayClient",
     "Budget",
     "Channel",
     "ChannelTable",
     "ContentType",
     "ControlType",
     "Finding",
+    "GatewayClient",
     "GatewayError",
+    "History",
+    "KitSettings",
     "MediaFileType",
     "MediaType",
     "MessageData",
@@ -51,10 +58,12 @@ __all__ = [
     "SendMessageKitError",
     "SendMessageRequest",
     "SendMessageResponse",
+    "SendResult",
     "SizeLimits",
     "__version__",
     "byte_budget",
     "check",
+    "connect",
     "decode_body",
     "decode_data",
     "describe_retcode",

@@ -111,7 +111,7 @@ def _settings(args: argparse.Namespace) -> Any:
     return KitSettings(**{k: v for k, v in overrides.items() if v is not None})
 
 
-def _connect(settings: Any, force: bool) -> Any:
+def _connect(settings: Any, force: bool) -> tuple[Any, bool]:
     from sendmessage_kit.client import GatewayClient
 
     if not settings.uses_sandbox:
@@ -122,14 +122,14 @@ def _connect(settings: Any, force: bool) -> Any:
             except BaseException:
                 client.close()
                 raise
-            client.signed_in_here = True
-        return client
+            return client, True
+        return client, False
     # A sandbox of this command's own (not the process-wide shared one), stopped after the send.
     from sendmessage_kit.sandbox import SandboxConfig, serve
 
     sb = serve(SandboxConfig(secmode=settings.secmode, db=":memory:"))
     try:
-        return GatewayClient.for_sandbox(sb, settings=settings)
+        return GatewayClient.for_sandbox(sb, settings=settings), False
     except BaseException:
         sb.stop()
         raise
@@ -167,7 +167,7 @@ def run_send(args: argparse.Namespace) -> int:
     if not args.no_check and _findings(request, settings):
         return _usage("the payload fails the checks (--no-check sends it anyway)")
     try:
-        client = _connect(settings, args.force_sign_in)
+        client, signed_in_here = _connect(settings, args.force_sign_in)
     except SettingsError as exc:
         return _usage(str(exc))
     except SendMessageKitError as exc:
@@ -181,37 +181,37 @@ def run_send(args: argparse.Namespace) -> int:
         try:
             result = client.send_request(request, check=False, raise_on_error=False)
         finally:
-            if getattr(client, "signed_in_here", False):
+            if signed_in_here:
                 _sign_out_quietly(client)
-            if client.sandbox is not None:
-                client.sandbox.stop()
-        response = result.response.model_dump() if result.response is not None else None
-        if args.json:
-            print(
-                json.dumps(
-                    {
-                        "url": url,
-                        "guid": guid,
-                        "request": json.loads(body),
-                        "response": response,
-                        "ok": result.ok,
-                        "explanation": result.explanation,
-                        "elapsed_ms": round(result.elapsed * 1000, 1),
-                    },
-                    indent=2,
-                    ensure_ascii=False,
-                )
+    if client.sandbox is not None:
+        client.sandbox.stop()  # after the client closed its connections
+    response = result.response.model_dump() if result.response is not None else None
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "url": url,
+                    "guid": guid,
+                    "request": json.loads(body),
+                    "response": response,
+                    "ok": result.ok,
+                    "explanation": result.explanation,
+                    "elapsed_ms": round(result.elapsed * 1000, 1),
+                },
+                indent=2,
+                ensure_ascii=False,
             )
-        else:
-            print(f"POST {url}{where}")
-            print("Content-Type: application/json; charset=UTF-8")
-            print(f"Guid: {guid}")
-            print(json.dumps(json.loads(body), indent=4, ensure_ascii=False))
-            print(
-                f"\n<- {json.dumps(response, ensure_ascii=False)} "
-                f"in {result.elapsed * 1000:.1f} ms, {result.attempts} attempt(s)"
-            )
-            print(result.explanation)
+        )
+    else:
+        print(f"POST {url}{where}")
+        print("Content-Type: application/json; charset=UTF-8")
+        print(f"Guid: {guid}")
+        print(json.dumps(json.loads(body), indent=4, ensure_ascii=False))
+        print(
+            f"\n<- {json.dumps(response, ensure_ascii=False)} "
+            f"in {result.elapsed * 1000:.1f} ms, {result.attempts} attempt(s)"
+        )
+        print(result.explanation)
     return 0 if result.ok else 1
 
 
