@@ -421,7 +421,7 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
     )
     async def user_messages(
         userId: str,
-        after: Annotated[str | None, Query(pattern=r"^\d*$")] = None,
+        after: Annotated[str | None, Query(pattern=r"^\d{0,18}$")] = None,  # fits SQLite's int64
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
         start = int(after) if after else 0

@@ -59,7 +59,8 @@ class Gateway:
     def in_range(self, agent_id: str) -> bool:
         """True when the agent ID is a number inside the configured range."""
         low, high = self.config.agent_id_range
-        return agent_id.isdigit() and low <= int(agent_id) <= high
+        # isascii(): "³" is a digit to str.isdigit() but not to int()
+        return agent_id.isascii() and agent_id.isdigit() and low <= int(agent_id) <= high
 
     def password_ok(self, agent_id: str, password: Any) -> bool:
         """The demo accepts "sandbox" for every agent, unless an agents list is configured."""

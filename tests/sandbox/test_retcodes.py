@@ -95,3 +95,12 @@ def test_same_message_code_twice_is_stored_once_and_succeeds(agent: Agent) -> No
     assert agent.send(body)["retcode"] == "0"
     assert agent.send(body)["retcode"] == "0"
     assert store.count(message_code=f"dup-{agent.agent_id}") == 1
+
+
+def test_superscript_digit_agent_id_is_000_002_not_500(agent: Agent) -> None:
+    assert agent.send(body_for(), agent_id="10³")["retcode"] == "000-002"
+
+
+def test_huge_cursor_is_refused_not_500(agent: Agent) -> None:
+    r = agent.http.get("/sandbox/users/u/messages", params={"after": "9" * 25})
+    assert r.status_code == 422
