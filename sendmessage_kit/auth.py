@@ -19,15 +19,23 @@ __all__ = ["GuidState", "guid_from_headers", "mask", "sign_in_body"]
 
 
 def mask(secret: SecretStr | str | None, *, keep: int = 4) -> str:
-    """A secret reduced to its last `keep` characters, e.g. `****4b2c`; `<none>` when unset.
+    """A secret reduced to a masked tail, e.g. `****0f5a`; `<none>` when unset.
+
+    A Guid's gateway-node suffix (`.AgentGateway0`) is not secret and would make every Guid
+    look alike, so it is kept and the tail is taken from the part before it.
 
     Example:
         >>> mask("279fe21d-2caa-4437-84c3-ab9e9dae20f5.AgentGateway0")
-        '****way0'
+        '****20f5.AgentGateway0'
+        >>> mask("s3cret-passw0rd")
+        '****w0rd'
     """
     if secret is None:
         return "<none>"
     text = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    head, dot, node = text.rpartition(".")
+    if dot and node.startswith("AgentGateway") and len(head) > keep * 2:
+        return f"****{head[-keep:]}.{node}"
     if len(text) <= keep * 2:
         return "****"
     return "****" + text[-keep:]

@@ -137,7 +137,7 @@ async def send_many(
                 i = todo.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            outcomes[i] = await _send_one(client, i, requests[i], check)
+            outcomes[i] = await _send_one(client, i, requests[i], check, journal)
             bar.update(1)
 
     started = time.perf_counter()
@@ -151,13 +151,23 @@ async def send_many(
 
 
 async def _send_one(
-    client: AsyncGatewayClient, i: int, request: SendMessageRequest, check: bool
+    client: AsyncGatewayClient,
+    i: int,
+    request: SendMessageRequest,
+    check: bool,
+    journal: History | None,
 ) -> BulkOutcome:
     code = _code(request)
     try:
         result = await client.send_request(request, check=check, raise_on_error=False)
     except Exception as exc:  # PayloadError (nothing sent) or a bug: still an outcome
         return BulkOutcome(i, request.callid, code, "failed", cause=f"{type(exc).__name__}: {exc}")
+    if journal is not None and journal is not client.history:
+        # The client journals into its own history; a journal given here must learn too, or a
+        # rerun with it would resend what was delivered.
+        journal.record(
+            result, base_url=client.base_url, agent_id=client.agent_id, secrets=client._secrets()
+        )
     if result.ok:
         return BulkOutcome(i, request.callid, code, "delivered", "0", attempts=result.attempts)
     if isinstance(result.error, GatewayError):

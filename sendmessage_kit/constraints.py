@@ -100,8 +100,11 @@ _REQUIRED = (
 )
 _KNOWN_DATA = frozenset((*_REQUIRED, "mediaFileType", "contentType"))
 _KNOWN_BODY = frozenset(("callid", "userid", "data"))
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_EPOCH_MS = re.compile(r"^\d{12,14}$")
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
+)
+_EPOCH_MS = re.compile(r"^[0-9]{12,14}\Z")
+_ASCII_DIGITS = re.compile(r"^[0-9]{1,9}\Z")
 _LOCATE = re.compile(r"^(-?\d{1,3}(?:\.\d+)?)/(-?\d{1,3}(?:\.\d+)?)/(.*)$", re.DOTALL)
 _CHANNELS = frozenset(c.value for c in Channel)
 _MEDIA = frozenset(m.value for m in MediaType)
@@ -183,7 +186,8 @@ def has_errors(findings: list[Finding]) -> bool:
 def _check_agent(run: _Run, agent_id: str | int) -> None:
     low, high = run.profile.agent_id_range
     text = str(agent_id)
-    if not text.isdigit() or not low <= int(text) <= high:
+    # isdigit() accepts "10³" and other Unicode digits that int() refuses: ASCII only.
+    if not _ASCII_DIGITS.match(text) or not low <= int(text) <= high:
         run.add("agent.range", detail=f"Got {text!r}; allowed {low}-{high}.")
 
 

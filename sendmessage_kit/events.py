@@ -86,8 +86,12 @@ class EventPoller(_PollerBase):
                 wait = self._failed(exc)
             self._stop.wait(wait)
 
-    def stop(self, timeout: float | None = None) -> None:
-        """Stop after the poll in flight returns (at most the gateway's long-poll wait)."""
+    def stop(self, timeout: float | None = 1.0) -> None:
+        """Stop polling; wait up to `timeout` seconds (None: until the poll in flight returns).
+
+        A long poll in flight may take up to the gateway's wait (about 10 s) to return; the daemon
+        thread ends by itself when it does, so a notebook need not wait for it.
+        """
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from sendmessage_kit.auth import mask
 from sendmessage_kit.channels import DEFAULT_TABLE, MEDIA_FILE_TYPES, ChannelTable
 from sendmessage_kit.constraints import DEFAULT_PROFILE, Finding, Profile, check, has_errors
 from sendmessage_kit.encoding import Budget, byte_budget, encode_body, encode_data
@@ -380,10 +381,8 @@ def now_ms() -> str:
 
 
 def mask_secret(value: str | None) -> str:
-    """Mask a secret to its last four characters: "****4b2c" (empty stays empty)."""
-    if not value:
-        return ""
-    return "****" + value[-4:] if len(value) > 8 else "****"
+    """Mask a secret to a short tail (see `auth.mask`); empty stays empty."""
+    return mask(value) if value else ""
 
 
 # --- sends: raw exchange, history, diff --------------------------------------------------------

@@ -1,4 +1,3 @@
-# ruff: noqa: T201  (a command-line front end prints)
 """`sendmessage-kit send`: send one message from the command line.
 
 Uses `KitSettings` (`SENDMESSAGE_KIT_*`, `.env`) and the flags below; with no gateway

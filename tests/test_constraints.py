@@ -228,3 +228,8 @@ def test_tenant_table_yaml_booleans_and_bad_values(tmp_path: Path) -> None:
     path.write_text("SMS:\n  TEXT: maybe\n")
     with pytest.raises(ValueError, match="expected yes, no, unpublished"):
         load_channel_table(path)
+
+
+@pytest.mark.parametrize("agent_id", ["10³", "١٠١", "1" * 40, " 101", "+101", "101\n"])
+def test_agent_id_must_be_plain_ascii_digits(agent_id: str) -> None:
+    assert "agent.range" in ids(check(body(), agent_id=agent_id))

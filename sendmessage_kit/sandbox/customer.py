@@ -70,6 +70,16 @@ class CustomerClient:
         body = self._json(self._http.get(f"/sandbox/users/{user_id}/messages", params=params))
         return list(body["messages"]), str(body["cursor"])
 
+    def all_messages(self, user_id: str) -> list[dict[str, Any]]:
+        """Every message the agents sent to this customer, oldest first (all pages)."""
+        out, cursor = self.messages(user_id)
+        while True:
+            page, nxt = self.messages(user_id, after=cursor)
+            if not page:
+                return out
+            out.extend(page)
+            cursor = nxt
+
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()

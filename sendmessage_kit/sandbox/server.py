@@ -211,7 +211,12 @@ class Sandbox:
             return
         server.wake_polls()
         server.should_exit = True
-        thread.join(timeout=15)
+        thread.join(timeout=0.5)
+        if thread.is_alive():
+            # Idle keep-alive TLS connections wait for the peer's close_notify, which an idle
+            # client never sends: after a short grace for requests in flight, stop waiting.
+            server.force_exit = True
+            thread.join(timeout=15)
         if self.app is not None:
             self.app.store.close()
         with _lock:

@@ -92,3 +92,16 @@ async def test_send_many_10000_none_lost_none_duplicated(
     report = await _send(gw, items, tmp_path, progress=False)
     assert report.delivered == 10_000, str(report)
     await _check_store(faults, users, items)
+
+
+async def test_rerun_with_a_separate_journal_skips_what_was_delivered(
+    gw: Any, faults: Faults, tmp_path: Path
+) -> None:
+    users, items = _batch(40)
+    journal = History(tmp_path / "separate.sqlite3")
+    async with await AsyncGatewayClient.for_sandbox(gw, agent_id="151", history=False) as client:
+        first = await client.send_many(items, journal=journal, progress=False)
+        again = await client.send_many(items, journal=journal, progress=False)
+    journal.close()
+    assert (first.delivered, again.skipped, again.delivered) == (40, 40, 0)
+    await _check_store(faults, users, items)
