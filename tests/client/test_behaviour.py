@@ -148,7 +148,7 @@ async def test_canary_guid_never_shows(
     assert isinstance(result.error, AuthError) and result.retcode == "000-003"
     shown = [repr(twin.client), str(result.error), repr(result.error), repr(result), caplog.text]
     assert all(CANARY_GUID not in s for s in shown)
-    assert "****way9" in caplog.text  # the masked tail is what logs show
+    assert "****0001.AgentGateway9" in caplog.text  # the masked tail is what logs show
     twin.client.raise_on_error = True
     with pytest.raises(AuthError) as info:
         await twin.send_message("call-9", new_message(to=_user(), content="x"))

@@ -65,8 +65,8 @@ def test_guid_from_headers(headers: dict[str, str], expected: str | None) -> Non
 
 
 def test_mask_keeps_only_the_tail() -> None:
-    assert mask(CANARY_GUID) == "****way9"
-    assert mask(SecretStr(CANARY_GUID)) == "****way9"
+    assert mask(CANARY_GUID) == "****0001.AgentGateway9"
+    assert mask(SecretStr(CANARY_GUID)) == "****0001.AgentGateway9"
     assert mask("short") == "****"
     assert mask(None) == "<none>"
 

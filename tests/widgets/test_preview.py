@@ -137,7 +137,9 @@ def test_html_escapes_what_the_user_typed() -> None:
 
 
 def test_mask_secret_keeps_only_the_tail() -> None:
-    assert pv.mask_secret("c4a7a7e5-0000-4000-8000-canary000001.AgentGateway9") == "****way9"
+    assert pv.mask_secret("c4a7a7e5-0000-4000-8000-canary000001.AgentGateway9") == (
+        "****0001.AgentGateway9"
+    )
     assert pv.mask_secret("short") == "****"
     assert pv.mask_secret(None) == ""
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from sendmessage_kit import sandbox
+from sendmessage_kit.auth import mask
 from sendmessage_kit.client import GatewayClient
 from sendmessage_kit.preview import Form
 from sendmessage_kit.sandbox.customer import CustomerClient
@@ -74,7 +75,7 @@ def test_exchange_masks_the_guid(wired: Any, client: GatewayClient) -> None:
     panel.send.click()
     guid = client.guid.get_secret_value()  # type: ignore[union-attr]
     assert guid not in panel.exchange.value
-    assert f"****{guid[-4:]}" in panel.exchange.value
+    assert mask(guid) in panel.exchange.value
     assert "sendmessage" in panel.exchange.value
 
 
