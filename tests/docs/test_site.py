@@ -28,6 +28,26 @@ def test_build_leaks_neither_guid_nor_password(built_site: Path) -> None:
     assert leaks == []
 
 
+# Every Guid the sandbox issues while the guides execute has the real gateway's shape.
+GUID_SHAPE = re.compile(
+    rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.AgentGateway\d*"
+)
+# The vendor's own published example (FACTS.md), quoted in docstrings: not a credential.
+PUBLISHED_EXAMPLE = b"279fe21d-2caa-4437-84c3-ab9e9dae20f5.AgentGateway0"
+
+
+def test_executed_guides_show_no_issued_guid(built_site: Path) -> None:
+    found = sorted(
+        {
+            f"{path.relative_to(built_site)}: {m[:8].decode()}…"
+            for path in built_site.rglob("*.html")
+            for m in GUID_SHAPE.findall(path.read_bytes())
+            if m != PUBLISHED_EXAMPLE
+        }
+    )
+    assert found == []
+
+
 def test_pages_name_no_cdn_and_load_no_remote_script(built_site: Path) -> None:
     remote = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["']?(?:https?:)?//""")
     bad = []
