@@ -117,7 +117,19 @@ def parse_json(response: httpx2.Response) -> dict[str, Any]:
             status_code=status,
             body=text,
         )
-    obj["retcode"] = str(obj["retcode"])
+    retcode, message = obj["retcode"], obj.get("message")
+    if isinstance(retcode, bool) or not isinstance(retcode, str | int):
+        raise ResponseError(
+            f"HTTP {status} with a retcode that is not a code: {snippet!r}. This is not a "
+            "CC-Gateway answer; check base_url.",
+            response=response,
+            status_code=status,
+            body=text,
+        )
+    obj["retcode"] = str(retcode)
+    # `message` is text by the interface; keep whatever else a gateway sends, as text.
+    if not isinstance(message, str):
+        obj["message"] = "" if message is None else json.dumps(message, ensure_ascii=False)
     return obj
 
 

@@ -4,18 +4,21 @@ CC-Gateway authenticates every call with a `Guid` header. Sign-in answers it in 
 `Set-GUID: JSESSIONID=<guid>` header; with dynamic authentication (AUTHMODE 2) the gateway
 rotates it and delivers the new one in `Set-GUID` on the event-polling response, so the kit
 reads every response for a new Guid (also a bare `Guid` header, which some gateways send).
-The Guid is a secret: it lives in a `SecretStr` and is only ever shown masked (`****4b2c`).
+The Guid is a secret: it lives in a `SecretStr` and is only ever shown masked
+(`****20f5.AgentGateway0`), in the HTTP stack's DEBUG trace too.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import SecretStr
 
-__all__ = ["GuidState", "guid_from_headers", "mask", "sign_in_body"]
+__all__ = ["GuidState", "guid_from_headers", "mask", "redact_http_debug_logs", "sign_in_body"]
 
 
 def mask(secret: SecretStr | str | None, *, keep: int = 4) -> str:
@@ -107,3 +110,35 @@ class GuidState:
 
     def __repr__(self) -> str:
         return f"GuidState({mask(self._guid)})"
+
+
+# httpcore2 traces every response's headers at DEBUG, `Set-GUID: JSESSIONID=<guid>` included.
+_HEADER_GUID = re.compile(r"(?i)(b'(?:set-guid|guid)',\s*b')([^']*)(')")
+_HTTP_DEBUG_LOGGERS = (
+    "httpcore2.connection",
+    "httpcore2.connection_pool",
+    "httpcore2.http11",
+    "httpcore2.http2",
+    "httpcore2.proxy",
+    "httpcore2.socks",
+    "httpx2",
+)
+
+
+class _RedactGuids(logging.Filter):
+    """Masks Guid header values in the HTTP stack's DEBUG trace (the record is kept)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.msg
+        if isinstance(msg, str) and "guid" in msg.lower():
+            record.msg = _HEADER_GUID.sub(lambda m: m[1] + mask(m[2]) + m[3], msg)
+        return True
+
+
+_REDACT = _RedactGuids()
+
+
+def redact_http_debug_logs() -> None:
+    """Mask Guids in httpx2/httpcore2 DEBUG logs; idempotent, done when the client is imported."""
+    for name in _HTTP_DEBUG_LOGGERS:
+        logging.getLogger(name).addFilter(_REDACT)

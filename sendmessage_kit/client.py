@@ -26,7 +26,7 @@ import httpx2
 from pydantic import SecretStr
 
 from sendmessage_kit import _http
-from sendmessage_kit.auth import GuidState, mask, sign_in_body
+from sendmessage_kit.auth import GuidState, mask, redact_http_debug_logs, sign_in_body
 from sendmessage_kit.constraints import Profile, check, has_errors
 from sendmessage_kit.encoding import encode_body
 from sendmessage_kit.errors import (
@@ -58,6 +58,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("sendmessage_kit.client")
+
+
+redact_http_debug_logs()
 
 
 class SendMessageKitWarning(UserWarning):

@@ -97,7 +97,7 @@ def decode_data(text: str) -> MessageData:
     """
     try:
         obj = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, 4300-digit ints
         raise PayloadError(
             f"data: is not valid JSON ({exc}). The data field must be a JSON object encoded as a "
             'string, e.g. "{\\"from\\":...}".'
@@ -121,7 +121,7 @@ def decode_body(text: str | bytes) -> SendMessageRequest:
     """
     try:
         obj = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, ...
         raise PayloadError(f"body: is not valid JSON ({exc}).") from None
     if not isinstance(obj, dict):
         raise PayloadError(f"body: must be a JSON object, got {type(obj).__name__}.")
@@ -223,7 +223,7 @@ def byte_budget(
         wire = data
         try:
             parsed = json.loads(data)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):
             parsed = None
         if isinstance(parsed, dict):
             raw = parsed.get("content", "")

@@ -41,7 +41,7 @@ pytestmark = [
 ]
 
 
-# httpcore2 traces every response's headers at DEBUG, Set-GUID included (see the xfail test).
+# httpcore2 traces every response's headers at DEBUG, Set-GUID included: the kit masks it.
 THIRD_PARTY_TRACE = "httpcore2"
 
 
@@ -175,8 +175,7 @@ async def test_client_paths_never_show_the_canaries(
     for i, exc in enumerate(errors):
         surfaces[f"error_{i}_{type(exc).__name__}"] = f"{exc}\n{exc!r}\n{exc.args!r}"
     for i, r in enumerate(caplog.records):
-        if not r.name.startswith(THIRD_PARTY_TRACE):  # pinned by the xfail test below
-            surfaces[f"log_{i}_{r.name}"] = f"{r.levelname} {r.getMessage()} {r.args!r}"
+        surfaces[f"log_{i}_{r.name}"] = f"{r.levelname} {r.getMessage()} {r.args!r}"
     surfaces["journal_file"] = _file_bytes(journal_path)
     surfaces["settings_repr"] = repr(
         KitSettings(guid=CANARY_GUID, password=CANARY_PASSWORD, base_url="https://gw")
@@ -280,12 +279,6 @@ def _widget_values(widget: Any) -> list[Any]:
     return [v for v in out if v is not None]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 7 finding: with DEBUG logging on, httpcore2's trace logs each response's "
-    "headers, so sign-in's `Set-GUID: JSESSIONID=<guid>` lands whole in the logs; the kit could "
-    "attach a masking logging.Filter to the 'httpcore2' loggers (or document the risk)",
-)
 def test_third_party_debug_trace_does_not_show_the_guid(
     canary_sandbox: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
