@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures_sandbox"]
+pytest_plugins = ["tests.fixtures_browser", "tests.fixtures_sandbox"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_BODY = (ROOT / "examples" / "seed_request.json").read_text(encoding="utf-8").rstrip("\n")

@@ -23,20 +23,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists() and os.environ.get("SENDMESSAGE_KIT_REQUIRE_BROWSER") != "1":
     pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, Route, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, Route  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 WIDGET_VIEW = ".jupyter-widgets.widget-container, .jupyter-widgets.widget-inline-hbox, .widget-text"
 
@@ -44,7 +34,8 @@ WIDGET_VIEW = ".jupyter-widgets.widget-container, .jupyter-widgets.widget-inline
 def _expected_pages() -> list[str]:
     """Site paths of every page, known before the build (the nav the hook generates)."""
     hook = load_hook()
-    pages = ["", "quickstart/", "errors/", "constraints/", "sandbox-api/", "reference/", "404.html"]
+    pages = ["", "quickstart/", "errors/", "constraints/", "sandbox/", "sandbox-api/", "reference/"]
+    pages += ["404.html"]
     pages += [f"{PurePosixPath(g).with_suffix('')}/" for g in hook.guide_pages()]
     pages += [f"reference/{name}/" for name in hook.reference_modules()]
     return pages
@@ -71,12 +62,9 @@ def site_url(built_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, driven by Playwright's sync API (no downloaded browser)."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+def browser(chromium: Browser) -> Browser:
+    """The session's shared Chromium (tests/fixtures_browser.py)."""
+    return chromium
 
 
 class PageLog:

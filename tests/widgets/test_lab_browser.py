@@ -37,9 +37,10 @@ def running_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab.Lab]:
 
 
 @pytest.fixture
-def page() -> Iterator[Any]:
-    with lab.browser_page() as p:
-        yield p
+def page(chromium: Any) -> Iterator[Any]:
+    p = chromium.new_page(viewport={"width": 1500, "height": 1400})
+    yield p
+    p.close()
 
 
 def test_playground_renders_previews_typing_and_send_shows_the_bubble(
