@@ -257,6 +257,7 @@ class _ClientBase:
         obj: dict[str, Any] | None,
         error: SendMessageKitError | None,
         raise_on_error: bool | None,
+        journal: bool = True,
     ) -> SendResult:
         result.elapsed = time.perf_counter() - started
         if obj is not None:
@@ -273,7 +274,7 @@ class _ClientBase:
             result.attempts,
             mask(self._guid.value),
         )
-        if self.history is not None:
+        if journal and self.history is not None:
             self.history.record(
                 result, base_url=self.base_url, agent_id=self.agent_id, secrets=self._secrets()
             )
@@ -585,15 +586,24 @@ class AsyncGatewayClient(_ClientBase):
         return await self.send_request(request, check=check, raise_on_error=raise_on_error)
 
     async def send_request(
-        self, request: SendMessageRequest, *, check: bool = True, raise_on_error: bool | None = None
+        self,
+        request: SendMessageRequest,
+        *,
+        check: bool = True,
+        raise_on_error: bool | None = None,
+        journal: bool = True,
     ) -> SendResult:
-        """Send a ready `SendMessageRequest` (see `GatewayClient.send_message`)."""
+        """Send a ready `SendMessageRequest` (see `GatewayClient.send_message`).
+
+        `journal=False` leaves the send out of the client's history (`send_many` journals its
+        sends in batches itself).
+        """
         body, result = self._prepare(request, check)
         started = time.perf_counter()
         obj, error, result.attempts = await self._call(
             "POST", _http.send_path(self.agent_id), body, policy=self.policy
         )
-        return self._finish(result, started, obj, error, raise_on_error)
+        return self._finish(result, started, obj, error, raise_on_error, journal)
 
     async def send_many(
         self,

@@ -50,6 +50,45 @@ CREATE INDEX IF NOT EXISTS sends_code ON sends (message_code, ok);
 """
 
 
+_INSERT = (
+    "INSERT INTO sends (at, source, base_url, agent_id, callid, message_code, body,"
+    " retcode, ok, error, elapsed, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _fields(result: SendResult) -> dict[str, Any]:
+    return {
+        "body": result.request_body,
+        "retcode": result.retcode,
+        "ok": result.ok,
+        "callid": result.callid,
+        "message_code": result.message_code,
+        "error": str(result.error) if result.error else None,
+        "elapsed": result.elapsed,
+        "attempts": result.attempts,
+    }
+
+
+def _row(
+    at: float,
+    source: str,
+    base_url: str,
+    agent_id: str,
+    secrets: list[str],
+    *,
+    body: str,
+    retcode: str | None,
+    ok: bool,
+    callid: str | None,
+    message_code: str | None,
+    error: str | None,
+    elapsed: float | None,
+    attempts: int | None,
+) -> tuple[Any, ...]:
+    return (at, source, base_url, agent_id, callid, message_code, _scrub(body, secrets), retcode,
+            int(ok), _scrub(error, secrets) if error else None, elapsed, attempts)  # fmt: skip
+
+
 def data_dir() -> Path:
     """The kit's data folder (`SENDMESSAGE_KIT_DATA_DIR` overrides the platform default)."""
     override = os.environ.get("SENDMESSAGE_KIT_DATA_DIR")
@@ -117,27 +156,13 @@ class History:
         secrets: Iterable[str] = (),
     ) -> int:
         """Write one send; `secrets` are masked wherever they appear. Returns the entry id."""
-        secrets = list(secrets)
-        row = (
-            time.time(),
-            source,
-            base_url,
-            agent_id,
-            callid,
-            message_code,
-            _scrub(body, secrets),
-            retcode,
-            int(retcode == "0" if ok is None else ok),
-            _scrub(error, secrets) if error else None,
-            elapsed,
-            attempts,
-        )
+        row = _row(
+            time.time(), source, base_url, agent_id, list(secrets), body=body, retcode=retcode,
+            ok=retcode == "0" if ok is None else ok, callid=callid, message_code=message_code,
+            error=error, elapsed=elapsed, attempts=attempts,
+        )  # fmt: skip
         with self._lock:
-            cur = self._db.execute(
-                "INSERT INTO sends (at, source, base_url, agent_id, callid, message_code, body,"
-                " retcode, ok, error, elapsed, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                row,
-            )
+            cur = self._db.execute(_INSERT, row)
         return int(cur.lastrowid or 0)
 
     def record(
@@ -150,20 +175,29 @@ class History:
         secrets: Iterable[str] = (),
     ) -> int:
         """Write a client's `SendResult`."""
-        return self.append(
-            base_url=base_url,
-            agent_id=agent_id,
-            body=result.request_body,
-            retcode=result.retcode,
-            ok=result.ok,
-            callid=result.callid,
-            message_code=result.message_code,
-            error=str(result.error) if result.error else None,
-            elapsed=result.elapsed,
-            attempts=result.attempts,
-            source=source,
-            secrets=secrets,
-        )
+        return self.append(**_fields(result), base_url=base_url, agent_id=agent_id,
+                           source=source, secrets=secrets)  # fmt: skip
+
+    def record_many(
+        self,
+        results: Iterable[SendResult],
+        *,
+        base_url: str,
+        agent_id: str,
+        source: str = "client",
+        secrets: Iterable[str] = (),
+    ) -> None:
+        """Write many `SendResult`s in one transaction (what `send_many` does in batches)."""
+        masked, now = list(secrets), time.time()
+        rows = [_row(now, source, base_url, agent_id, masked, **_fields(r)) for r in results]
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany(_INSERT, rows)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def list(self, limit: int = 50) -> list[HistoryEntry]:
         """The newest `limit` entries, newest first."""
