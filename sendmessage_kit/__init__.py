@@ -1,37 +1,84 @@
-"""sendmessage-kit: learn, demo and integrate Huawei CC-Gateway's sendmessage interface."""
+"""sendmessage-kit: learn, demo and integrate Huawei CC-Gateway's sendmessage interface.
 
-from sendmessage_kit.channels import ChannelTable, load_channel_table
-from sendmessage_kit.client import AsyncGatewayClient, GatewayClient, SendResult, connect
-from sendmessage_kit.constraints import RULES, Finding, Profile, Rule, check, has_errors
-from sendmessage_kit.encoding import (
-    Budget,
-    SizeLimits,
-    byte_budget,
-    decode_body,
-    decode_data,
-    encode_body,
-    encode_data,
-)
-from sendmessage_kit.errors import (
-    RETCODES,
-    GatewayError,
-    PayloadError,
-    SendMessageKitError,
-    describe_retcode,
-)
-from sendmessage_kit.history import History
-from sendmessage_kit.models import (
-    Channel,
-    ContentType,
-    ControlType,
-    MediaFileType,
-    MediaType,
-    MessageData,
-    SendMessageRequest,
-    SendMessageResponse,
-    new_message,
-)
-from sendmessage_kit.settings import KitSettings
+Names are imported on first use, so `sendmessage-kit --help` does not load pydantic or httpx2.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sendmessage_kit.channels import ChannelTable, load_channel_table
+    from sendmessage_kit.client import AsyncGatewayClient, GatewayClient, SendResult, connect
+    from sendmessage_kit.constraints import RULES, Finding, Profile, Rule, check, has_errors
+    from sendmessage_kit.encoding import (
+        Budget,
+        SizeLimits,
+        byte_budget,
+        decode_body,
+        decode_data,
+        encode_body,
+        encode_data,
+    )
+    from sendmessage_kit.errors import (
+        RETCODES,
+        GatewayError,
+        PayloadError,
+        SendMessageKitError,
+        describe_retcode,
+    )
+    from sendmessage_kit.history import History
+    from sendmessage_kit.models import (
+        Channel,
+        ContentType,
+        ControlType,
+        MediaFileType,
+        MediaType,
+        MessageData,
+        SendMessageRequest,
+        SendMessageResponse,
+        new_message,
+    )
+    from sendmessage_kit.settings import KitSettings
+
+_HOME = {
+    "AsyncGatewayClient": "client",
+    "Budget": "encoding",
+    "byte_budget": "encoding",
+    "Channel": "models",
+    "ChannelTable": "channels",
+    "check": "constraints",
+    "connect": "client",
+    "ContentType": "models",
+    "ControlType": "models",
+    "decode_body": "encoding",
+    "decode_data": "encoding",
+    "describe_retcode": "errors",
+    "encode_body": "encoding",
+    "encode_data": "encoding",
+    "Finding": "constraints",
+    "GatewayClient": "client",
+    "GatewayError": "errors",
+    "has_errors": "constraints",
+    "History": "history",
+    "KitSettings": "settings",
+    "load_channel_table": "channels",
+    "MediaFileType": "models",
+    "MediaType": "models",
+    "MessageData": "models",
+    "new_message": "models",
+    "PayloadError": "errors",
+    "Profile": "constraints",
+    "RETCODES": "errors",
+    "Rule": "constraints",
+    "RULES": "constraints",
+    "SendMessageKitError": "errors",
+    "SendMessageRequest": "models",
+    "SendMessageResponse": "models",
+    "SendResult": "client",
+    "SizeLimits": "encoding",
+}
 
 __version__ = "0.1.0"
 
@@ -73,3 +120,16 @@ __all__ = [
     "load_channel_table",
     "new_message",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -93,3 +93,12 @@ def test_help_lists_commands() -> None:
     r = kit("--help")
     assert r.returncode == 0 and "check" in r.stdout
     assert kit("check").returncode == 2  # no FILE
+
+
+def test_help_does_not_load_pydantic_or_httpx2() -> None:
+    code = (
+        "import sys, sendmessage_kit.cli as c; c.build_parser();"
+        "print(sorted(m for m in ('pydantic', 'httpx2', 'fastapi') if m in sys.modules))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
