@@ -95,8 +95,8 @@ def table(code: int, elapsed: float, data: dict[str, Any], long: bool) -> list[t
         ("secrets leaked", str(c.get("leaked", 0))),
         (
             "  third-party DEBUG trace",
-            f"{c.get('leaked_third_party_debug', 0)} (httpcore2 logs Set-GUID at DEBUG; pinned "
-            "xfail, reported)",
+            f"{c.get('leaked_third_party_debug', 0)} (httpcore2 traces Set-GUID at DEBUG; the kit "
+            "masks it)",
         ),
         ("5xx answers", str(c.get("5xx", 0))),
     ]
