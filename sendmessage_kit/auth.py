@@ -28,7 +28,7 @@ def mask(secret: SecretStr | str | None, *, keep: int = 4) -> str:
     look alike, so it is kept and the tail is taken from the part before it.
 
     Example:
-        >>> mask("279fe21d-2caa-4437-84c3-ab9e9dae20f5.AgentGateway0")
+        >>> mask("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxx20f5.AgentGateway0")
         '****20f5.AgentGateway0'
         >>> mask("s3cret-passw0rd")
         '****w0rd'
