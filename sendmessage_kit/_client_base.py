@@ -1,0 +1,291 @@
+"""What the twin clients share: settings, the Guid, request bodies, results, the journal.
+
+`client.py` holds the two clients; everything here is I/O-free or the same for both.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from pydantic import SecretStr
+
+from sendmessage_kit import _http
+from sendmessage_kit.auth import GuidState, mask, redact_http_debug_logs, sign_in_body
+from sendmessage_kit.constraints import Profile, check, has_errors
+from sendmessage_kit.encoding import encode_body
+from sendmessage_kit.errors import (
+    PayloadError,
+    ResponseError,
+    SendMessageKitError,
+    SettingsError,
+    describe_retcode,
+    error_for_retcode,
+)
+from sendmessage_kit.history import History
+from sendmessage_kit.models import MessageData, SendMessageRequest, SendMessageResponse
+from sendmessage_kit.settings import KitSettings
+
+logger = logging.getLogger("sendmessage_kit.client")
+
+
+redact_http_debug_logs()
+
+
+class SendMessageKitWarning(UserWarning):
+    """Base of the kit's warnings."""
+
+
+class InsecureTransportWarning(SendMessageKitWarning):
+    """TLS verification is off: anyone on the path can read and change the traffic."""
+
+
+@dataclass(slots=True)
+class SendResult:
+    """What one `send_message` did.
+
+    Attributes:
+        request_body: the exact JSON body sent (the Guid is a header, never in here).
+        callid: the call the message was sent on.
+        message_code: `data.messageCode` (None for a plain-text `data`).
+        response: the gateway's parsed answer (None when none usable came back).
+        elapsed: seconds from the first attempt to the final answer.
+        attempts: how many times the body was sent (retries reuse the same messageCode).
+        error: the error, when the client was told not to raise (`raise_on_error=False`).
+    """
+
+    request_body: str
+    callid: str
+    message_code: str | None
+    response: SendMessageResponse | None = None
+    elapsed: float = 0.0
+    attempts: int = 0
+    error: SendMessageKitError | None = field(default=None, repr=False)
+
+    @property
+    def retcode(self) -> str | None:
+        """The gateway's retcode ("0" success), or None when no answer was usable."""
+        return self.response.retcode if self.response is not None else None
+
+    @property
+    def ok(self) -> bool:
+        """True when the gateway answered retcode "0"."""
+        return self.retcode == "0"
+
+    @property
+    def explanation(self) -> str:
+        """The retcode's description and remedy (or the error), in one readable line."""
+        if self.ok:
+            return "retcode 0: success; the gateway accepted the message."
+        if self.retcode is not None:
+            info = describe_retcode(self.retcode)
+            return f"retcode {self.retcode}: {info.description}. {info.remedy}"
+        return str(self.error) if self.error else "not sent"
+
+
+def _resolve_verify(verify: bool, ca_bundle: str | Path | None) -> ssl.SSLContext | bool:
+    if not verify:
+        warnings.warn(
+            "TLS verification is off (verify=False): the Guid and messages can be read and "
+            "changed by anyone on the path. Trust the server's CA with ca_bundle= instead.",
+            InsecureTransportWarning,
+            stacklevel=4,
+        )
+        return False
+    if ca_bundle is None:
+        return True
+    path = Path(ca_bundle)
+    if not path.is_file():
+        raise SettingsError(
+            f"ca_bundle {str(path)!r} is not a file; set SENDMESSAGE_KIT_CA_BUNDLE or ca_bundle= "
+            "to a PEM file (the sandbox prints its CA path at start)."
+        )
+    try:
+        return ssl.create_default_context(cafile=str(path))
+    except ssl.SSLError as exc:
+        raise SettingsError(f"ca_bundle {str(path)!r} is not a PEM CA file: {exc}") from None
+
+
+class _ClientBase:
+    """Everything the twins share: settings, Guid, request bodies, results, journal."""
+
+    _owns_history: bool
+
+    def __init__(
+        self,
+        settings: KitSettings | None = None,
+        *,
+        base_url: str | None = None,
+        agent_id: str | int | None = None,
+        guid: SecretStr | str | None = None,
+        password: SecretStr | str | None = None,
+        phonenum: str | None = None,
+        ca_bundle: str | Path | None = None,
+        verify: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        resend_on_failure: bool | None = None,
+        raise_on_error: bool = True,
+        history: History | bool | None = None,
+        secmode: int | None = None,
+    ) -> None:
+        s = settings if settings is not None else KitSettings()
+        url = base_url or s.base_url
+        if not url:
+            raise SettingsError(
+                "no gateway configured: set SENDMESSAGE_KIT_BASE_URL (or base_url=), or use "
+                "sendmessage_kit.connect() / GatewayClient.for_sandbox() for the sandbox."
+            )
+        agent = agent_id if agent_id is not None else s.agent_id
+        if agent is None or not str(agent).strip():
+            raise SettingsError("no agent ID: set SENDMESSAGE_KIT_AGENT_ID (or agent_id=).")
+        self.base_url = url.rstrip("/")
+        self._root = _http.gateway_root(url)
+        self.agent_id = str(agent).strip()
+        self._guid = GuidState(guid if guid is not None else s.guid)
+        pw = password if password is not None else s.password
+        self._password = SecretStr(pw) if isinstance(pw, str) else pw
+        self.phonenum = phonenum if phonenum is not None else s.phonenum
+        self.timeout = float(timeout if timeout is not None else s.timeout)
+        self.secmode = secmode if secmode is not None else s.secmode
+        resend = resend_on_failure if resend_on_failure is not None else s.resend_on_failure
+        self.policy = _http.RetryPolicy(
+            max_retries if max_retries is not None else s.max_retries, bool(resend)
+        )
+        self.raise_on_error = raise_on_error
+        self._verify = _resolve_verify(
+            s.verify if verify is None else verify, ca_bundle or s.ca_bundle
+        )
+        self._owns_history = False
+        if isinstance(history, History):
+            self.history: History | None = history
+        elif history is False or (history is None and not s.history):
+            self.history = None
+        else:
+            self.history = History(s.history_path)
+            self._owns_history = True
+        self._profile = Profile(secmode=self.secmode)
+        self.sandbox: Any = None
+
+    @property
+    def guid(self) -> SecretStr | None:
+        """The current Guid (a `SecretStr`; None before sign-in)."""
+        return self._guid.value
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, agent_id={self.agent_id!r}, "
+            f"guid={mask(self._guid.value)})"
+        )
+
+    def _secrets(self) -> list[str]:
+        out = [s.get_secret_value() for s in (self._guid.value, self._password) if s is not None]
+        return out
+
+    def _sign_in_content(self, password: SecretStr | str | None, phonenum: str | None) -> str:
+        import json
+
+        pw = password if password is not None else self._password
+        if pw is None:
+            raise SettingsError(
+                "sign-in needs a password: set SENDMESSAGE_KIT_PASSWORD (or password=)."
+            )
+        if password is not None:
+            self._password = SecretStr(password) if isinstance(password, str) else password
+        if phonenum is not None:
+            self.phonenum = phonenum
+        return json.dumps(sign_in_body(pw, self.phonenum))
+
+    def _prepare(self, request: SendMessageRequest, run_check: bool) -> tuple[str, SendResult]:
+        if run_check:
+            findings = check(request, self._profile, agent_id=self.agent_id)
+            if has_errors(findings):
+                errors = [f for f in findings if f.severity == "error"]
+                lines = "; ".join(f"{f.field}: {f.message} Fix: {f.fix}" for f in errors)
+                raise PayloadError(f"the request breaks {len(errors)} rule(s): {lines}", findings)
+        body = encode_body(request)
+        code = request.data.messageCode if isinstance(request.data, MessageData) else None
+        return body, SendResult(body, request.callid, code)
+
+    @staticmethod
+    def _request_of(callid: str, data: MessageData | str, userid: str | None) -> SendMessageRequest:
+        return SendMessageRequest(callid=callid, userid=userid, data=data)
+
+    def _after_guid_response(self, obj: dict[str, Any], what: str) -> dict[str, Any]:
+        if obj["retcode"] != "0":
+            raise error_for_retcode(obj["retcode"], str(obj.get("message", "")), response=obj)
+        if self._guid.value is None:
+            raise ResponseError(f"{what} answered retcode 0 without a Set-GUID header.")
+        logger.info("signed in agent %s (guid %s)", self.agent_id, mask(self._guid.value))
+        return obj
+
+    def _finish(
+        self,
+        result: SendResult,
+        started: float,
+        obj: dict[str, Any] | None,
+        error: SendMessageKitError | None,
+        raise_on_error: bool | None,
+        journal: bool = True,
+    ) -> SendResult:
+        result.elapsed = time.perf_counter() - started
+        if obj is not None:
+            result.response = SendMessageResponse.model_validate(obj)
+            if obj["retcode"] != "0":
+                error = error_for_retcode(obj["retcode"], result.response.message, response=obj)
+        result.error = error
+        logger.debug(
+            "sendmessage agent %s callid %s -> %s in %.1f ms (%d attempt(s), guid %s)",
+            self.agent_id,
+            result.callid,
+            result.retcode or type(error).__name__,
+            result.elapsed * 1000,
+            result.attempts,
+            mask(self._guid.value),
+        )
+        if journal and self.history is not None:
+            self.history.record(
+                result, base_url=self.base_url, agent_id=self.agent_id, secrets=self._secrets()
+            )
+        if error is not None and (
+            self.raise_on_error if raise_on_error is None else raise_on_error
+        ):
+            raise error
+        return result
+
+    def _decide(
+        self,
+        error: SendMessageKitError,
+        attempt: int,
+        response: httpx2.Response | None,
+        policy: _http.RetryPolicy,
+    ) -> float | None:
+        delay = policy.delay(error, attempt, _http.retry_after(response))
+        if delay is not None:
+            logger.warning(
+                "attempt %d failed (%s); retrying in %.2f s",
+                attempt + 1,
+                type(error).__name__,
+                delay,
+            )
+        return delay
+
+
+_Outcome = tuple[dict[str, Any] | None, SendMessageKitError | None, httpx2.Response | None]
+
+
+def _interpret(response: httpx2.Response, guid: GuidState) -> _Outcome:
+    guid.follow(response.headers)
+    try:
+        obj = _http.parse_json(response)
+    except ResponseError as exc:
+        return None, exc, response
+    if obj["retcode"] != "0":
+        return obj, error_for_retcode(obj["retcode"], str(obj.get("message", ""))), response
+    return obj, None, response
