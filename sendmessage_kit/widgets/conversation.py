@@ -72,8 +72,15 @@ class ConversationView:
         self.refresh_button.on_click(self._on_refresh)
         self.widget = w.HBox(
             [
-                w.VBox([self.chat, w.HBox([self.reply, self.send_reply]), self.refresh_button]),
-                w.VBox([self.events_box, self.status], layout=w.Layout(margin="0 0 0 12px")),
+                # The chat keeps its width; long agent events must not squeeze it.
+                w.VBox(
+                    [self.chat, w.HBox([self.reply, self.send_reply]), self.refresh_button],
+                    layout=w.Layout(flex="0 0 390px", min_width="390px"),
+                ),
+                w.VBox(
+                    [self.events_box, self.status],
+                    layout=w.Layout(margin="0 0 0 12px", flex="1 1 auto", min_width="0"),
+                ),
             ]
         )
         self._render()
