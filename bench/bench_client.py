@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -151,7 +152,7 @@ def timed(fn: Callable[[], int], n: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("n", nargs="?", type=int, default=2000)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--concurrency", type=int, nargs="*", default=[1, 4, 8, 16, 32, 64])
     args = ap.parse_args()
     n = args.n
@@ -188,20 +189,28 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(10)
+    # Rounds are interleaved, so a slow moment hits every contender alike; the verdict uses
+    # medians (robust to one lucky or unlucky round), the best round is shown beside them.
     best_raw = max(max(v) for k, v in results.items() if "(raw)" in k)
+    median_raw = max(statistics.median(v) for k, v in results.items() if "(raw)" in k)
     print(
         f"\n{n} messages per run, {args.rounds} round(s), sandbox over HTTP in its own process, "
         f"{os.cpu_count()} CPU(s)"
     )
-    print(f"{'contender':45} {'msg/s (best)':>12} {'all rounds':>22} {'x best raw':>10}")
+    print(f"{'contender':40} {'median':>7} {'best':>6} {'x raw (median)':>15} {'x raw (best)':>13}"
+          "  all rounds")  # fmt: skip
     for name, rates in results.items():
         spread = ", ".join(f"{r:.0f}" for r in rates)
-        print(f"{name:45} {max(rates):12.0f} {spread:>22} {max(rates) / best_raw:10.2f}")
-    default = max(results[f"send_many concurrency={DEFAULT_CONCURRENCY} (default)"])
-    verdict = "meets" if default >= 0.9 * best_raw else "misses"
+        med = statistics.median(rates)
+        print(f"{name:40} {med:7.0f} {max(rates):6.0f} {med / median_raw:15.2f} "
+              f"{max(rates) / best_raw:13.2f}  {spread}")  # fmt: skip
+    default = results[f"send_many concurrency={DEFAULT_CONCURRENCY} (default)"]
+    ratio = statistics.median(default) / median_raw
+    verdict = "meets" if ratio >= 0.9 else "misses"
     print(
-        f"\nsend_many (default concurrency {DEFAULT_CONCURRENCY}) = {default / best_raw:.2f}x the "
-        f"best raw client: {verdict} the 0.9x target"
+        f"\nsend_many (default concurrency {DEFAULT_CONCURRENCY}) = {ratio:.2f}x the best raw "
+        f"client, medians of {args.rounds} rounds ({max(default) / best_raw:.2f}x best to best): "
+        f"{verdict} the 0.9x target"
     )
 
 

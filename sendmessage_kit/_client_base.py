@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from sendmessage_kit import _http
 from sendmessage_kit.auth import GuidState, mask, redact_http_debug_logs, sign_in_body
 from sendmessage_kit.constraints import Profile, check, has_errors
-from sendmessage_kit.encoding import encode_body
+from sendmessage_kit.encoding import body_dict, encode_body
 from sendmessage_kit.errors import (
     PayloadError,
     ResponseError,
@@ -203,13 +203,14 @@ class _ClientBase:
         return json.dumps(sign_in_body(pw, self.phonenum))
 
     def _prepare(self, request: SendMessageRequest, run_check: bool) -> tuple[str, SendResult]:
+        outer = body_dict(request)  # `data` encoded once, for the check and for the wire
         if run_check:
-            findings = check(request, self._profile, agent_id=self.agent_id)
+            findings = check(outer, self._profile, agent_id=self.agent_id)
             if has_errors(findings):
                 errors = [f for f in findings if f.severity == "error"]
                 lines = "; ".join(f"{f.field}: {f.message} Fix: {f.fix}" for f in errors)
                 raise PayloadError(f"the request breaks {len(errors)} rule(s): {lines}", findings)
-        body = encode_body(request)
+        body = encode_body(outer)
         code = request.data.messageCode if isinstance(request.data, MessageData) else None
         return body, SendResult(body, request.callid, code)
 

@@ -7,6 +7,7 @@ jitter, `Retry-After` honoured.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import ssl
@@ -69,6 +70,17 @@ def event_path(agent_id: str) -> str:
     return f"/resource/agentevent/{agent_id}"
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx2.URL:
+    # Parsing a URL is a good part of building a request; a client uses a handful of them.
+    return httpx2.URL(url)
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout_extension(timeout: float) -> dict[str, float | None]:
+    return httpx2.Timeout(timeout).as_dict()
+
+
 def build_request(
     method: str,
     url: str,
@@ -82,55 +94,57 @@ def build_request(
     body = content.encode("utf-8") if content is not None else None
     return httpx2.Request(
         method,
-        url,
+        _parsed_url(url),
         headers=headers,
         content=body,
-        extensions={"timeout": httpx2.Timeout(timeout).as_dict()},
+        extensions={"timeout": dict(_timeout_extension(timeout))},
     )
+
+
+def _loads(response: httpx2.Response) -> Any:
+    try:
+        # From the bytes first: json detects UTF-8 itself, while response.text may guess.
+        return json.loads(response.content)
+    except (ValueError, RecursionError):
+        return json.loads(response.text)  # a charset the response declares, e.g. GBK
 
 
 def parse_json(response: httpx2.Response) -> dict[str, Any]:
     """The gateway's JSON answer, or `ResponseError` for an HTML page, garbage or no `retcode`."""
-    text = response.text
-    snippet = text[:200]
     status = response.status_code
     try:
-        obj = json.loads(text)
+        obj = _loads(response)
     except (ValueError, RecursionError):
-        head = snippet.lstrip()[:15].lower()
+        obj = None
+        text = response.text
+        head = text[:200].lstrip()[:15].lower()
         html = "html" in response.headers.get("content-type", "") or head.startswith(
             ("<!doctype html", "<html")
         )
-        kind = "an HTML page" if html else "a body that is not JSON"
-        raise ResponseError(
-            f"HTTP {status} with {kind} instead of the gateway's JSON: {snippet!r}. A proxy or "
-            "load balancer may be answering instead of CC-Gateway; check base_url.",
-            response=response,
-            status_code=status,
-            body=text,
-        ) from None
-    if not isinstance(obj, dict) or "retcode" not in obj:
-        raise ResponseError(
-            f"HTTP {status} with JSON that has no retcode: {snippet!r}. This is not a "
-            "CC-Gateway answer; check base_url.",
-            response=response,
-            status_code=status,
-            body=text,
-        )
-    retcode, message = obj["retcode"], obj.get("message")
-    if isinstance(retcode, bool) or not isinstance(retcode, str | int):
-        raise ResponseError(
-            f"HTTP {status} with a retcode that is not a code: {snippet!r}. This is not a "
-            "CC-Gateway answer; check base_url.",
-            response=response,
-            status_code=status,
-            body=text,
-        )
-    obj["retcode"] = str(retcode)
-    # `message` is text by the interface; keep whatever else a gateway sends, as text.
-    if not isinstance(message, str):
-        obj["message"] = "" if message is None else json.dumps(message, ensure_ascii=False)
-    return obj
+        problem = "an HTML page" if html else "a body that is not JSON"
+        advice = "A proxy or load balancer may be answering instead of CC-Gateway; check base_url."
+        message = f"with {problem} instead of the gateway's JSON"
+    else:
+        advice = "This is not a CC-Gateway answer; check base_url."
+        retcode = obj.get("retcode") if isinstance(obj, dict) else None
+        if not isinstance(obj, dict) or "retcode" not in obj:
+            message = "with JSON that has no retcode"
+        elif isinstance(retcode, bool) or not isinstance(retcode, str | int):
+            message = "with a retcode that is not a code"
+        else:
+            obj["retcode"] = str(retcode)
+            # `message` is text by the interface; keep whatever else a gateway sends, as text.
+            msg = obj.get("message")
+            if not isinstance(msg, str):
+                obj["message"] = "" if msg is None else json.dumps(msg, ensure_ascii=False)
+            return obj
+        text = response.text
+    raise ResponseError(
+        f"HTTP {status} {message}: {text[:200]!r}. {advice}",
+        response=response,
+        status_code=status,
+        body=text,
+    )
 
 
 def _is_tls(exc: BaseException) -> bool:

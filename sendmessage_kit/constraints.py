@@ -19,8 +19,8 @@ from sendmessage_kit.channels import DEFAULT_TABLE, MEDIA_FILE_TYPES, TIED_MEDIA
 from sendmessage_kit.encoding import (
     DEFAULT_LIMITS,
     SizeLimits,
-    _outer_dict,
     _utf8_len,
+    body_dict,
     byte_budget,
 )
 from sendmessage_kit.models import (
@@ -130,7 +130,7 @@ class _Run:
 
 def _as_body(request: Any) -> Any:
     if isinstance(request, SendMessageRequest):
-        return _outer_dict(request)
+        return body_dict(request)
     if isinstance(request, MessageData):
         return {"callid": "(not given)", "data": request.to_wire()}
     if isinstance(request, str | bytes | bytearray):

@@ -25,6 +25,7 @@ from sendmessage_kit.models import MessageData, SendMessageRequest
 __all__ = [
     "Budget",
     "SizeLimits",
+    "body_dict",
     "byte_budget",
     "decode_body",
     "decode_data",
@@ -53,7 +54,8 @@ _INVALID_TEXT = (
 )
 
 
-def _outer_dict(request: SendMessageRequest) -> dict[str, Any]:
+def body_dict(request: SendMessageRequest) -> dict[str, Any]:
+    """The outer body as a dict, `data` already encoded as its wire string."""
     body: dict[str, Any] = {"callid": request.callid}
     if request.userid is not None:
         body["userid"] = request.userid
@@ -64,20 +66,21 @@ def _outer_dict(request: SendMessageRequest) -> dict[str, Any]:
     return body
 
 
-def encode_body(request: SendMessageRequest, *, indent: int | None = None) -> str:
+def encode_body(request: SendMessageRequest | dict[str, Any], *, indent: int | None = None) -> str:
     """The outer JSON body: `callid`, `userid` when given, `data` as a string, then extras.
 
     Compact by default (what the kit sends); `indent=4` gives the layout of the interface
-    description's example.
+    description's example. A dict from `body_dict` is encoded as it is.
     """
+    body = request if isinstance(request, dict) else body_dict(request)
     if indent is None:
         # pydantic-core's serializer escapes exactly as json.dumps(ensure_ascii=False) does,
         # at about half the cost.
         try:
-            return to_json(_outer_dict(request)).decode()
+            return to_json(body).decode()
         except PydanticSerializationError as exc:
             raise PayloadError(_INVALID_TEXT.format(where="body", exc=exc)) from None
-    return json.dumps(_outer_dict(request), ensure_ascii=False, indent=indent)
+    return json.dumps(body, ensure_ascii=False, indent=indent)
 
 
 def _fields_of(exc: ValidationError, prefix: str) -> str:
