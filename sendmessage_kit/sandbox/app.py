@@ -83,6 +83,21 @@ class CustomerText(BaseModel):
     content: str = Field(min_length=1)
 
 
+class Problem(BaseModel):
+    """Why a sandbox-only request was refused (the customer side and the controls)."""
+
+    detail: str
+
+
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not JSON, or a value is out of range."},
+}
+_NO_CHAT: dict[int | str, dict[str, Any]] = {
+    **_REFUSED,
+    404: {"model": Problem, "description": "No such chat."},
+}
+
+
 class SandboxApp(FastAPI):
     """FastAPI app whose outermost call is the fault injector (it needs the server's `send`)."""
 
@@ -351,14 +366,19 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
         return Response(_SUCCESS, media_type=JSON)
 
     # -- customer side (sandbox only) --------------------------------------------------------
-    @app.post("/sandbox/chats", tags=[_CUSTOMER_TAG], summary="A customer opens a chat")
+    @app.post(
+        "/sandbox/chats",
+        tags=[_CUSTOMER_TAG],
+        summary="A customer opens a chat",
+        responses=_REFUSED,
+    )
     async def open_chat(body: OpenChat) -> dict[str, str]:
         agent_id = body.agentId
         if agent_id is None:
             live = sorted((a for a in gw.sessions if gw.live_session(a)), key=int)
             agent_id = live[0] if live else config.demo_agent_id
         elif not gw.in_range(agent_id):
-            raise HTTPException(422, f"agentId must be in {low}-{high}")
+            raise HTTPException(400, f"agentId must be in {low}-{high}")
         callid = _new_callid()
         channel = body.channel.value
         store.open_chat(callid, agent_id, channel, body.userId, by="customer")
@@ -381,13 +401,14 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
         "/sandbox/chats/{callid}/messages",
         tags=[_CUSTOMER_TAG],
         summary="The customer writes (the agent gets AgentEvent_MessageData)",
+        responses=_NO_CHAT,
     )
     async def customer_writes(callid: str, body: CustomerText) -> dict[str, str]:
         chat = store.chat(callid)
         if chat is None:
             raise HTTPException(404, f"no chat {callid!r}; open one with POST /sandbox/chats")
         if len(body.content.encode()) > 1024:
-            raise HTTPException(422, "a customer's text is at most 1 KB (1024 UTF-8 bytes)")
+            raise HTTPException(400, "a customer's text is at most 1 KB (1024 UTF-8 bytes)")
         code = str(uuid.uuid4())
         store.add_message(
             message_code=code,
@@ -472,7 +493,12 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
     async def get_faults() -> dict[str, Any]:
         return faults.state()
 
-    @app.post("/sandbox/faults", tags=[_CONTROL_TAG], summary="Set faults for sendmessage")
+    @app.post(
+        "/sandbox/faults",
+        tags=[_CONTROL_TAG],
+        summary="Set faults for sendmessage",
+        responses=_REFUSED,
+    )
     async def set_faults(spec: FaultSpec) -> dict[str, Any]:
         faults.set(spec)
         return faults.state()
