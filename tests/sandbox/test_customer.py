@@ -139,3 +139,27 @@ def test_customer_is_shared_attribute_and_callable_for_an_own_client(
     with sb.customer() as own:
         assert own is not sb.customer
         assert own.send(chat["callid"], "hi")["callid"] == chat["callid"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "detail"),
+    [
+        ("/sandbox/chats", {"userId": "u", "agentId": "60000"}, 400, "agentId must be in"),
+        ("/sandbox/chats/no-such-call/messages", {"content": "hi"}, 404, "no chat"),
+    ],
+    ids=["agent-out-of-range", "unknown-chat"],
+)
+def test_customer_side_refusals_say_why(
+    sandbox_http: Sandbox, path: str, body: dict[str, str], status: int, detail: str
+) -> None:
+    with sandbox_http.http_client() as c:
+        r = c.post(path, json=body)
+    assert r.status_code == status and detail in r.json()["detail"]
+
+
+def test_customer_text_over_1_kb_is_refused(sandbox_http: Sandbox) -> None:
+    with sandbox_http.customer() as customer:
+        chat = customer.open_chat("WEB", "cust-1kb")
+        with pytest.raises(ValueError, match="400 a customer's text is at most 1 KB"):
+            customer.send(chat["callid"], "é" * 513)  # 1,026 bytes
+        assert customer.send(chat["callid"], "é" * 512)["messageCode"]  # 1,024 bytes
