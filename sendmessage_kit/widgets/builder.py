@@ -278,8 +278,11 @@ class PayloadBuilder:
         tabs = w.Tab(children=[self.body_html, snippets])
         for i, name in enumerate(("outer body", "code")):
             tabs.set_title(i, name)
+        fields.layout = w.Layout(flex="1 1 520px")
         checks = w.VBox(
             [self.status, self.meter_html, self.findings_html, self.escaped_html, tabs],
-            layout=w.Layout(width="50%"),
+            layout=w.Layout(flex="1 1 300px", min_width="300px"),
         )
-        return w.HBox([fields, checks], layout=w.Layout(width="100%"))
+        # Side by side where there is room (JupyterLab); the previews wrap below the form on a
+        # narrow page (the docs site) instead of shrinking to a sliver.
+        return w.HBox([fields, checks], layout=w.Layout(width="100%", flex_flow="row wrap"))
