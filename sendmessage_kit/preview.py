@@ -18,7 +18,7 @@ import json
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -90,8 +90,10 @@ class Form:
     content_type: str = ""
     sender_nickname: str = "Agent"
     sender_avatar: str = "DefaultAvatar"
-    message_code: str = "b72d414f-97ca-4897-bc9f-a727ad92ff12"
-    send_time: str = "1678109503317"
+    # Fresh for every form: a sandbox stores a messageCode once, so a fixed example code would
+    # make every demo's first send a silent repeat.
+    message_code: str = field(default_factory=lambda: new_message_code())
+    send_time: str = field(default_factory=lambda: now_ms())
     user_id: str = "1672709693442874044"
 
     def data_dict(self) -> dict[str, str]:

@@ -147,3 +147,11 @@ def test_mask_secret_keeps_only_the_tail() -> None:
 def test_new_message_code_and_now_are_valid() -> None:
     p = pv.preview(pv.Form(message_code=pv.new_message_code(), send_time=pv.now_ms()))
     assert p.ok and p.findings == []
+
+
+def test_every_new_form_has_its_own_message_code_and_current_time() -> None:
+    # A fixed example code made every demo's first send a silent repeat in a persistent sandbox.
+    a, b = pv.Form(), pv.Form()
+    assert a.message_code != b.message_code
+    assert abs(int(a.send_time) - int(pv.now_ms())) < 60_000
+    assert pv.preview(a).ok
