@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 __all__ = ["Chat", "Store", "StoredMessage"]
@@ -85,6 +86,8 @@ class Store:
     def __init__(self, path: str = ":memory:") -> None:
         self.path = path
         self._lock = threading.Lock()
+        if path != ":memory:" and not path.startswith("file:"):
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: every statement commits on its own, so an INSERT is durable
         # (in the WAL) by the time execute() returns.
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)

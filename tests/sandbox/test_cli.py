@@ -231,3 +231,13 @@ def test_lab_starts_jupyterlab_and_the_sandbox_and_stops_both(
             c.get(f"{sandbox_url}/sandbox/health")
         with pytest.raises(httpx2.TransportError):
             c.get(f"{lab}/api/status")
+
+
+def test_db_in_a_folder_that_does_not_exist_yet_is_created(tmp_path: Path) -> None:
+    from sendmessage_kit.sandbox.store import Store
+
+    store = Store(str(tmp_path / "new" / "folder" / "sandbox.db"))
+    try:
+        assert (tmp_path / "new" / "folder" / "sandbox.db").exists()
+    finally:
+        store.close()
