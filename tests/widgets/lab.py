@@ -20,16 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from tests.fixtures_browser import CHROMIUM, CHROMIUM_ARGS  # one set of launch flags
+
 PLAYGROUND_CELL = (
     "from sendmessage_kit.widgets import playground\npg = playground(autopoll=False)\npg"
 )
@@ -150,7 +142,7 @@ def _wait_up(lab: Lab, timeout: float) -> None:
 
 
 def chromium_available() -> bool:
-    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
+    return CHROMIUM.exists() or shutil.which("chromium") is not None
 
 
 @contextlib.contextmanager
@@ -159,7 +151,9 @@ def browser_page() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1400})
             yield page
