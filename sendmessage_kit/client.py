@@ -31,6 +31,7 @@ from sendmessage_kit._client_base import (
 from sendmessage_kit.errors import (
     AgentStateError,
     SendMessageKitError,
+    SettingsError,
     error_for_retcode,
 )
 from sendmessage_kit.events import AsyncEventPoller, EventPoller
@@ -40,6 +41,7 @@ from sendmessage_kit.settings import KitSettings
 
 if TYPE_CHECKING:
     from sendmessage_kit.bulk import BulkItem, BulkReport
+    from sendmessage_kit.sandbox.customer import CustomerClient
 
 __all__ = [
     "AsyncEventPoller",
@@ -187,6 +189,30 @@ class GatewayClient(_ClientBase):
             "POST", _http.send_path(self.agent_id), body, policy=self.policy
         )
         return self._finish(result, started, obj, error, raise_on_error)
+
+    def customer_side(self) -> CustomerClient:
+        """The customer's side of the sandbox this client talks to (sandbox only).
+
+        Opens chats and reads what a customer received. A real CC-Gateway has no such side: its
+        customers are reached through their channels, so this raises `SettingsError` there.
+        """
+        from sendmessage_kit.sandbox.customer import CustomerClient
+
+        root = self._root.removesuffix("/agentgateway")
+        side = CustomerClient(root, verify=self._verify, timeout=self.timeout)
+        try:
+            side.health()
+        except httpx2.HTTPError as exc:
+            side.close()
+            raise _http.map_error(exc, None, f"{root}/sandbox/health") from exc
+        except ValueError:
+            side.close()
+            raise SettingsError(
+                f"{root} is not a sendmessage-kit sandbox, so it has no customer side: open a "
+                "chat from the customer's channel and use its callid, or unset "
+                "SENDMESSAGE_KIT_BASE_URL to use the local sandbox."
+            ) from None
+        return side
 
     def close(self) -> None:
         """Close the connections (and the journal, when the client opened it)."""

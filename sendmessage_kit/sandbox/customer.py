@@ -70,6 +70,10 @@ class CustomerClient:
         body = self._json(self._http.get(f"/sandbox/users/{user_id}/messages", params=params))
         return list(body["messages"]), str(body["cursor"])
 
+    def health(self) -> dict[str, Any]:
+        """The sandbox's `GET /sandbox/health` (raises `ValueError` when it is not a sandbox)."""
+        return self._json(self._http.get("/sandbox/health"))
+
     def all_messages(self, user_id: str) -> list[dict[str, Any]]:
         """Every message the agents sent to this customer, oldest first (all pages)."""
         out, cursor = self.messages(user_id)
