@@ -203,6 +203,9 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
         return answer("000-002", f"agent ID {agentid!r} is not in the range {low}-{high}")
 
     def auth(request: Request, agentid: str) -> Session | Response:
+        """The caller's session, or the answer to give instead (agent ID range, then Guid)."""
+        if not gw.in_range(agentid):
+            return out_of_range(agentid)
         retcode, session = gw.authenticate(request.headers.get("guid"), agentid)
         return session if session is not None else answer(retcode, _AUTH_MESSAGES[retcode])
 
@@ -269,8 +272,6 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
         openapi_extra=guid_doc,
     )
     async def logout(agentid: str, request: Request) -> Response:
-        if not gw.in_range(agentid):
-            return out_of_range(agentid)
         session = auth(request, agentid)
         if isinstance(session, Response):
             return session
@@ -285,8 +286,6 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
         openapi_extra=guid_doc,
     )
     async def update_guid(agentid: str, request: Request) -> Response:
-        if not gw.in_range(agentid):
-            return out_of_range(agentid)
         session = auth(request, agentid)
         if isinstance(session, Response):
             return session
@@ -300,8 +299,6 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
         openapi_extra=guid_doc,
     )
     async def agentevent(agentid: str, request: Request) -> Response:
-        if not gw.in_range(agentid):
-            return out_of_range(agentid)
         session = auth(request, agentid)
         if isinstance(session, Response):
             return session
@@ -326,8 +323,6 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
         },
     )
     async def sendmessage(agentid: str, request: Request) -> Response:
-        if not gw.in_range(agentid):
-            return out_of_range(agentid)
         session = auth(request, agentid)
         if isinstance(session, Response):
             return session
