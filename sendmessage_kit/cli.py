@@ -75,15 +75,27 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _load(name: str) -> ModuleType | None:
+def _load(name: str) -> ModuleType | str:
+    """The subcommand's module, or why it failed to import (a sentence naming the module)."""
+    module_name = COMMANDS[name][0]
     try:
-        return importlib.import_module(COMMANDS[name][0])
-    except ModuleNotFoundError:
-        return None
+        return importlib.import_module(module_name)
+    except Exception as exc:  # any import-time failure: still list the command, explain on use
+        return f"module {module_name} failed to import: {type(exc).__name__}: {exc}"
+
+
+def _unavailable(name: str, why: str) -> int:
+    print(
+        f"sendmessage-kit {name}: unavailable: {why}\n"
+        "  fix: reinstall sendmessage-kit with its dependencies "
+        "(e.g. pip install --force-reinstall 'sendmessage-kit[lab]'), or fix that error.",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser with every available subcommand."""
+    """The parser with every subcommand; one whose module fails to import says so when run."""
     parser = argparse.ArgumentParser(
         prog="sendmessage-kit",
         description="Learn, demo and integrate CC-Gateway's sendmessage interface.",
@@ -91,7 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (_, help_text) in COMMANDS.items():
         module = _load(name)
-        if module is None:
+        if isinstance(module, str):
+            # No arguments of its own (they live in the module): whatever follows, -h included,
+            # is left over and main() prints why the command is unavailable instead.
+            why = f"{help_text} [unavailable: run it to see why]"
+            sp = sub.add_parser(name, help=why, add_help=False)
+            sp.set_defaults(unavailable=module)
             continue
         sp = sub.add_parser(name, help=help_text, description=help_text)
         adder = getattr(module, f"add_{name}_arguments", None) or module.add_arguments
@@ -103,7 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `sendmessage-kit`."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if getattr(args, "unavailable", None):
+        return _unavailable(args.command, args.unavailable)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
