@@ -23,6 +23,7 @@ from sendmessage_kit.encoding import (
     body_dict,
     byte_budget,
 )
+from sendmessage_kit.fields import data_fields, known_wire_names
 from sendmessage_kit.models import (
     Channel,
     ContentType,
@@ -85,20 +86,6 @@ class Profile:
 
 DEFAULT_PROFILE = Profile()
 
-_REQUIRED = (
-    "from",
-    "to",
-    "channel",
-    "controlType",
-    "mediaType",
-    "messageCode",
-    "senderNickname",
-    "senderAvatar",
-    "sendTime",
-    "content",
-    "userId",
-)
-_KNOWN_DATA = frozenset((*_REQUIRED, "mediaFileType", "contentType"))
 _KNOWN_BODY = frozenset(("callid", "userid", "data"))
 _UUID = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
@@ -230,21 +217,19 @@ def _is_text(v: Any) -> TypeGuard[str]:
 
 
 def _check_data(run: _Run, data: Mapping[Any, Any], wire: str | None = None) -> None:
-    for name in _REQUIRED:
-        value = data.get(name)
-        path = f"data.{name}"
+    for f in data_fields():  # the fields of MessageData, in wire order
+        value, path = data.get(f.wire), f"data.{f.wire}"
         if value is None:
-            run.add("data.required", path, f"data.{name} is missing.")
-        elif name == "sendTime" and isinstance(value, int) and not isinstance(value, bool):
+            if f.required:
+                run.add("data.required", path, f"{path} is missing.")
+        elif f.wire == "sendTime" and isinstance(value, int) and not isinstance(value, bool):
             run.add("data.sendTime.number")
         elif not _is_text(value):
             run.add("data.type", path, f"Got {type(value).__name__}.")
-    for name in ("mediaFileType", "contentType"):
-        if data.get(name) is not None and not _is_text(data[name]):
-            run.add("data.type", f"data.{name}", f"Got {type(data[name]).__name__}.")
+    known = known_wire_names()
     for key in data:
-        if key not in _KNOWN_DATA:
-            close = difflib.get_close_matches(str(key), _KNOWN_DATA, n=1, cutoff=0.6)
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             hint = f"Did you mean {close[0]!r}?" if close else ""
             run.add("data.extra", f"data.{key}", hint)
     _check_values(run, data)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +24,7 @@ __all__ = [
     "Channel",
     "ContentType",
     "ControlType",
+    "FieldUse",
     "MediaFileType",
     "MediaType",
     "MessageData",
@@ -100,6 +103,37 @@ class ContentType(StrEnum):
     LOCAL = "1"
 
 
+def new_message_code() -> str:
+    """A fresh messageCode (a UUID, the documented example)."""
+    return str(uuid.uuid4())
+
+
+def now_ms() -> str:
+    """Now in epoch milliseconds, as a string (Table 3 says string)."""
+    return str(time.time_ns() // 1_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldUse:
+    """How the kit offers a `data` field beyond its type and description (the kit's choices).
+
+    Attach it with `Annotated[...]`; `sendmessage_kit.fields` reads it for `new_message`, the
+    builder's form and the `send` CLI. A field without one is a plain text field.
+
+    Attributes:
+        start: the value a new message starts from when not given: text, or a function making
+            it (a fresh UUID, now). None: the caller must give it (when required).
+        copies: the wire name of the field whose value this one takes when not given.
+        widget: "text" (one line) or "textarea"; enum fields are always a choice.
+        flags: extra option strings of the `send` CLI besides the derived `--kebab-name`.
+    """
+
+    start: str | Callable[[], str] | None = None
+    copies: str | None = None
+    widget: Literal["text", "textarea"] = "text"
+    flags: tuple[str, ...] = ()
+
+
 class MessageData(BaseModel):
     """The JSON object carried, as a string, in the request's `data` field (Table 3).
 
@@ -117,33 +151,45 @@ class MessageData(BaseModel):
         populate_by_name=True, extra="allow", use_enum_values=False, validate_assignment=False
     )
 
-    from_: str = Field(
+    from_: Annotated[str, FieldUse(start="202301032048582419")] = Field(
         alias="from",
         description="Channel ID: the channel's Configuration ID in the tenant space (Table 3).",
     )
     to: str = Field(description="User number, generally the recipient ID (Table 3).")
-    channel: Channel = Field(description="Message channel (Table 3).")
+    channel: Annotated[Channel, FieldUse(start=Channel.WEB.value)] = Field(
+        description="Message channel (Table 3)."
+    )
     controlType: ControlType = Field(
         default=ControlType.CHAT, description="Control type, fixed to CHAT (Table 3)."
     )
-    mediaType: MediaType = Field(description="Media type (Table 3).")
-    messageCode: str = Field(
+    mediaType: Annotated[MediaType, FieldUse(start=MediaType.TEXT.value)] = Field(
+        description="Media type (Table 3)."
+    )
+    messageCode: Annotated[str, FieldUse(start=new_message_code)] = Field(
         description="Unique code of the message, for example a UUID (Table 3)."
     )
     mediaFileType: MediaFileType | None = Field(
         default=None, description="Media file type; allowed values depend on mediaType (Table 3)."
     )
-    content: str = Field(description="Message content, or a format the channel can parse.")
+    content: Annotated[str, FieldUse(widget="textarea", flags=("--text",))] = Field(
+        description="Message content, or a format the channel can parse."
+    )
     contentType: ContentType | None = Field(
         default=None, description='"1" local file; "0" or absent: media-library file (Table 3).'
     )
-    senderNickname: str = Field(description="Agent nickname (Table 3).")
-    senderAvatar: str = Field(description="Agent avatar (Table 3).")
-    sendTime: str | int = Field(
+    senderNickname: Annotated[str, FieldUse(start="Agent")] = Field(
+        description="Agent nickname (Table 3)."
+    )
+    senderAvatar: Annotated[str, FieldUse(start="DefaultAvatar")] = Field(
+        description="Agent avatar (Table 3)."
+    )
+    sendTime: Annotated[str | int, FieldUse(start=now_ms)] = Field(
         description="Sending timestamp, epoch milliseconds. The table says string; the seed's "
         "own example sends a number, so both are read and kept as given."
     )
-    userId: str = Field(description="User ID; may equal `to` (Table 3).")
+    userId: Annotated[str, FieldUse(copies="to")] = Field(
+        description="User ID; may equal `to` (Table 3)."
+    )
 
     def to_wire(self) -> str:
         """The compact `data` string exactly as it goes on the wire."""
@@ -180,48 +226,22 @@ class SendMessageResponse(BaseModel):
         return self.retcode == "0"
 
 
-def new_message(
-    *,
-    to: str,
-    content: str,
-    channel: Channel | str = Channel.WEB,
-    media_type: MediaType | str = MediaType.TEXT,
-    from_: str = "202301032048582419",
-    sender_nickname: str = "Agent",
-    sender_avatar: str = "DefaultAvatar",
-    user_id: str | None = None,
-    message_code: str | None = None,
-    send_time: str | int | None = None,
-    media_file_type: MediaFileType | str | None = None,
-    content_type: ContentType | str | None = None,
-    **extra: Any,
-) -> MessageData:
-    """Create a valid `MessageData` with sensible defaults.
+def new_message(*, to: str, content: str, **fields: Any) -> MessageData:
+    """Create a valid `MessageData`: `to`, `content`, and every other field from its start value.
 
-    `messageCode` is a new UUID, `sendTime` is now in epoch milliseconds (as a string, as the
-    table says), `controlType` is CHAT and `userId` is `to` unless given. The default `from_` is the
-    channel Configuration ID of the interface description's example: replace it with your own.
+    Any other field is given by its Python-style name (`channel=`, `media_type=`, `from_=`,
+    `sender_nickname=`, `message_code=`, `send_time=`, `user_id=`, `media_file_type=`,
+    `content_type=`, ...) or its wire name; None means "not given". Not given, `messageCode` is a
+    new UUID, `sendTime` now in epoch milliseconds (a string, as the table says), `controlType`
+    CHAT, the channel WEB with TEXT, and `userId` is `to`. The start values are the `FieldUse`
+    hints of `MessageData` (see `sendmessage_kit.fields`). The default `from` is the channel
+    Configuration ID of the interface description's example: replace it with your own.
 
     Example:
-        >>> m = new_message(to="1672709693442874044", content="Hello")
+        >>> m = new_message(to="u1", content="Hello")
         >>> m.userId == m.to and m.controlType == "CHAT"
         True
     """
-    return MessageData.model_validate(
-        {
-            "from": from_,
-            "to": to,
-            "channel": channel,
-            "controlType": ControlType.CHAT,
-            "mediaType": media_type,
-            "messageCode": message_code or str(uuid.uuid4()),
-            "mediaFileType": media_file_type,
-            "content": content,
-            "contentType": content_type,
-            "senderNickname": sender_nickname,
-            "senderAvatar": sender_avatar,
-            "sendTime": send_time if send_time is not None else str(time.time_ns() // 1_000_000),
-            "userId": user_id if user_id is not None else to,
-            **extra,
-        }
-    )
+    from sendmessage_kit.fields import start_values
+
+    return MessageData.model_validate(start_values({"to": to, "content": content, **fields}))

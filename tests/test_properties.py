@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from sendmessage_kit import PayloadError, check, decode_body, decode_data
 from sendmessage_kit.constraints import Finding
+from sendmessage_kit.fields import data_fields
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -18,21 +19,7 @@ json_values = st.recursive(
     ),
     max_leaves=30,
 )
-FIELDS = [
-    "from",
-    "to",
-    "channel",
-    "controlType",
-    "mediaType",
-    "messageCode",
-    "mediaFileType",
-    "content",
-    "contentType",
-    "senderNickname",
-    "senderAvatar",
-    "sendTime",
-    "userId",
-]
+FIELDS = [f.wire for f in data_fields()]
 data_like = st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=8), json_values, max_size=14)
 body_like = st.fixed_dictionaries(
     {},

@@ -1,0 +1,82 @@
+"""One source for the fields of `data`: check, new_message, builder and CLI read MessageData."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pydantic import Field
+
+from sendmessage_kit import check, models, new_message
+from sendmessage_kit.fields import data_fields, field_by_key, snake_name, start_values
+
+
+class WithPriority(models.MessageData):
+    """MessageData as if a maintainer had added one required field to models.py."""
+
+    priority: str = Field(description="How urgent the message is (a field the vendor lacks).")
+
+
+@pytest.fixture
+def priority_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[models.MessageData]]:
+    monkeypatch.setattr(models, "MessageData", WithPriority)
+    yield WithPriority
+
+
+def _body(data: dict[str, Any]) -> str:
+    return json.dumps({"callid": "c-1", "data": json.dumps(data)})
+
+
+def _rules(findings: Any, field: str) -> set[str]:
+    return {f.rule_id for f in findings if f.field == field}
+
+
+def test_fields_follow_the_model_in_wire_order() -> None:
+    wire = [f.wire for f in data_fields()]
+    assert wire == list(new_message(to="u1", content="hi").model_dump(by_alias=True))
+    assert [f.wire for f in data_fields() if not f.required] == ["mediaFileType", "contentType"]
+    assert field_by_key("control_type").widget == "fixed"
+    assert field_by_key("content").widget == "textarea"
+    assert field_by_key("channel").choices[0] == "WEB"
+    with pytest.raises(KeyError, match="media_type"):
+        field_by_key("mediatype")
+
+
+@pytest.mark.parametrize(
+    ("wire", "key"),
+    [("from", "from_"), ("mediaFileType", "media_file_type"), ("userId", "user_id"), ("to", "to")],
+)
+def test_snake_names(wire: str, key: str) -> None:
+    assert snake_name(wire) == key
+
+
+def test_check_requires_exactly_the_fields_the_model_requires() -> None:
+    full = json.loads(new_message(to="u1", content="hi").to_wire())
+    for f in data_fields():
+        data = {k: v for k, v in full.items() if k != f.wire}
+        assert ("data.required" in _rules(check(_body(data)), f"data.{f.wire}")) is f.required
+
+
+def test_start_values_copy_and_keep_extras() -> None:
+    values = start_values({"to": "u9", "media_type": "IMAGE", "senderNickname": "Ann", "x": 1})
+    assert values["userId"] == "u9" and values["mediaType"] == "IMAGE"
+    assert values["senderNickname"] == "Ann" and values["x"] == 1
+    assert "mediaFileType" not in values  # no start value: left out
+    assert start_values({})["messageCode"] != start_values({})["messageCode"]
+
+
+def test_a_field_added_to_the_model_reaches_check_and_new_message(
+    priority_model: type[models.MessageData],
+) -> None:
+    msg = new_message(to="u1", content="hi", priority="high")
+    assert type(msg) is priority_model
+    wire = json.loads(msg.to_wire())
+    assert list(wire)[-1] == "priority" and wire["priority"] == "high"
+    assert check(_body(wire)) == []  # known: no data.extra finding
+    missing = {k: v for k, v in wire.items() if k != "priority"}
+    assert _rules(check(_body(missing)), "data.priority") == {"data.required"}
+    typo = {**missing, "priorty": "high"}
+    [extra] = [f for f in check(_body(typo)) if f.rule_id == "data.extra"]
+    assert "'priority'" in extra.message
