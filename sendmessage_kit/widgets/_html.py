@@ -14,6 +14,7 @@ from sendmessage_kit.channels import DEFAULT_TABLE, ChannelTable
 from sendmessage_kit.constraints import Finding
 from sendmessage_kit.models import Channel, MediaType
 from sendmessage_kit.preview import ESCAPING_EXPLAINED, Bubble, Meter, Preview
+from sendmessage_kit.skins import chat_style
 
 _COLOURS = {"ok": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
 _SEVERITY = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
@@ -144,83 +145,10 @@ def result_html(
     )
 
 
-# Per channel: header colour, page background, agent bubble, customer bubble, font, shape.
-_CHAT_STYLES: dict[str, dict[str, str]] = {
-    "WEB": {
-        "bar": "#1565c0",
-        "bg": "#f5f7fa",
-        "agent": "#ffffff",
-        "customer": "#1565c0",
-        "customer_text": "#fff",
-        "font": "system-ui, sans-serif",
-        "radius": "12px",
-    },
-    "WHATSAPP": {
-        "bar": "#075e54",
-        "bg": "#ece5dd",
-        "agent": "#ffffff",
-        "customer": "#dcf8c6",
-        "customer_text": "#111",
-        "font": "Helvetica, Arial, sans-serif",
-        "radius": "8px",
-    },
-    "WECHAT": {
-        "bar": "#2e2e2e",
-        "bg": "#ededed",
-        "agent": "#ffffff",
-        "customer": "#95ec69",
-        "customer_text": "#111",
-        "font": "'PingFang SC', sans-serif",
-        "radius": "4px",
-    },
-    "TELEGRAM": {
-        "bar": "#2aa3e0",
-        "bg": "#d6e4c9",
-        "agent": "#ffffff",
-        "customer": "#effdde",
-        "customer_text": "#111",
-        "font": "Roboto, sans-serif",
-        "radius": "14px",
-    },
-    "SMS": {
-        "bar": "#444",
-        "bg": "#ffffff",
-        "agent": "#e5e5ea",
-        "customer": "#34c759",
-        "customer_text": "#fff",
-        "font": "-apple-system, sans-serif",
-        "radius": "18px",
-    },
-    "EMAIL": {
-        "bar": "#6d4c41",
-        "bg": "#fafafa",
-        "agent": "#ffffff",
-        "customer": "#fff8e1",
-        "customer_text": "#111",
-        "font": "Georgia, serif",
-        "radius": "2px",
-    },
-}
-_DEFAULT_STYLE = {
-    "bar": "#546e7a",
-    "bg": "#f5f5f5",
-    "agent": "#ffffff",
-    "customer": "#cfd8dc",
-    "customer_text": "#111",
-    "font": "sans-serif",
-    "radius": "10px",
-}
-
-
-def chat_style(channel: str) -> dict[str, str]:
-    """The colours and shape of a channel's chat (a neutral style for the others)."""
-    return _CHAT_STYLES.get(channel, _DEFAULT_STYLE)
-
-
 def _bubble(b: Bubble, style: dict[str, str], channel: str) -> str:
     mine = b.who == "customer"  # the customer's view: their messages on the right
     bg = style["customer"] if mine else style["agent"]
-    colour = style["customer_text"] if mine else "#111"
+    colour = style["customer_text"] if mine else style["agent_text"]
     side = "flex-end" if mine else "flex-start"
     media = "" if b.media_type == "TEXT" else f"<small>[{html.escape(b.media_type)}]</small> "
     sender = "" if mine or not b.sender else f"<small><b>{html.escape(b.sender)}</b></small><br>"
@@ -245,8 +173,9 @@ def conversation_html(items: Sequence[Bubble], *, channel: str, title: str) -> s
     )
     return (
         f'<div class="smk-chat" data-channel="{html.escape(channel)}" style="font-family:'
-        f'{style["font"]};border:1px solid #ccc;border-radius:8px;overflow:hidden;width:360px">'
-        f'<div style="background:{style["bar"]};color:#fff;padding:6px 10px">'
+        f"{html.escape(style['font'])};border:1px solid #ccc;border-radius:8px;overflow:hidden;"
+        'width:360px">'
+        f'<div style="background:{style["bar"]};color:{style["bar_text"]};padding:6px 10px">'
         f"<b>{html.escape(channel)}</b> · {html.escape(title)}</div>"
         f'<div style="background:{style["bg"]};padding:8px;min-height:160px;max-height:360px;'
         f'overflow-y:auto">{body}</div></div>'
