@@ -1,0 +1,150 @@
+"""What the send views show: the raw exchange, the history table, body diffs, chat bubbles.
+
+Pure functions over a client's `SendResult`s and the sandbox's customer-side messages; the Guid is
+masked wherever it appears.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sendmessage_kit.auth import mask
+
+__all__ = [
+    "Bubble",
+    "bubbles",
+    "diff_bodies",
+    "exchange_text",
+    "history_rows",
+    "mask_secret",
+    "readable_body",
+]
+
+
+def mask_secret(value: str | None) -> str:
+    """Mask a secret to a short tail (see `auth.mask`); empty stays empty."""
+    return mask(value) if value else ""
+
+
+# --- sends: raw exchange, history, diff --------------------------------------------------------
+
+
+def readable_body(body: str) -> str:
+    """A body pretty-printed with its `data` string decoded, so two sends diff field by field."""
+    try:
+        obj = json.loads(body)
+    except (ValueError, RecursionError):
+        return body
+    if isinstance(obj, dict) and isinstance(obj.get("data"), str):
+        try:
+            obj["data"] = json.loads(obj["data"])
+        except (ValueError, RecursionError):
+            pass
+    return json.dumps(obj, ensure_ascii=False, indent=2)
+
+
+def diff_bodies(a: str, b: str, *, names: tuple[str, str] = ("a", "b")) -> str:
+    """A unified diff of two request bodies (data decoded); "" when they are the same."""
+    lines = difflib.unified_diff(
+        readable_body(a).splitlines(),
+        readable_body(b).splitlines(),
+        fromfile=names[0],
+        tofile=names[1],
+        lineterm="",
+    )
+    return "\n".join(lines)
+
+
+def exchange_text(result: Any, *, url: str, guid: Any = None) -> str:
+    """The raw exchange of a send (request line, headers, body, answer) with the Guid masked.
+
+    `result` is a client `SendResult`; `guid` a `SecretStr`, a string or None.
+    """
+    secret = guid.get_secret_value() if hasattr(guid, "get_secret_value") else guid
+    lines = [
+        f"POST {url}",
+        "Content-Type: application/json",
+        f"Guid: {mask_secret(secret) or '(none)'}",
+        "",
+        str(result.request_body),
+        "",
+    ]
+    if result.response is not None:
+        lines.append("→ " + result.response.model_dump_json())
+    elif result.error is not None:
+        lines.append(f"→ no usable answer: {type(result.error).__name__}: {result.error}")
+    text = "\n".join(lines)
+    return text.replace(secret, mask_secret(secret)) if secret else text
+
+
+def history_rows(results: Sequence[Any]) -> list[dict[str, str]]:
+    """One row per send of a `SendResult` list: #, callid, messageCode, retcode, ms, content."""
+    rows = []
+    for i, r in enumerate(results, 1):
+        try:
+            data = json.loads(json.loads(r.request_body)["data"])
+            content = str(data.get("content", ""))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            content = ""
+        rows.append(
+            {
+                "#": str(i),
+                "callid": str(r.callid),
+                "messageCode": str(r.message_code or ""),
+                "retcode": str(r.retcode) if r.retcode is not None else "no answer",
+                "ms": f"{r.elapsed * 1000:.0f}",
+                "content": content if len(content) <= 40 else content[:39] + "…",
+            }
+        )
+    return rows
+
+
+# --- the customer's conversation ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Bubble:
+    """One chat message as the conversation view shows it."""
+
+    seq: int
+    who: Literal["agent", "customer"]
+    content: str
+    media_type: str = "TEXT"
+    sender: str = ""
+    at_ms: int = 0
+    message_code: str = ""
+
+
+def _get(item: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        value = item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+        if value is not None:
+            return value
+    return default
+
+
+def bubbles(messages: Sequence[Any]) -> list[Bubble]:
+    """Normalise the sandbox's customer-side messages (dicts or objects) into `Bubble`s.
+
+    Reads the downlink names (`sourceType` "AGENT"/"CUSTOMER", `timestamp`, `senderNickname`)
+    and the store's (`direction`, `created_ms`, `seq`), whichever are present.
+    """
+    out = []
+    for i, m in enumerate(messages):
+        source = str(_get(m, "direction", "sourceType", "source", default="agent")).lower()
+        out.append(
+            Bubble(
+                seq=int(_get(m, "seq", "id", default=i)),
+                who="customer" if source.startswith("customer") else "agent",
+                content=str(_get(m, "content", default="")),
+                media_type=str(_get(m, "mediaType", "media_type", default="TEXT")),
+                sender=str(_get(m, "senderNickname", "sender", default="")),
+                at_ms=int(_get(m, "created_ms", "timestamp", "createdMs", default=0) or 0),
+                message_code=str(_get(m, "messageCode", "message_code", default="")),
+            )
+        )
+    return out
