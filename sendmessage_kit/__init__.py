@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         new_message,
     )
     from sendmessage_kit.settings import KitSettings
+    from sendmessage_kit.target import Target, open_target
 
 _HOME = {
     "AsyncGatewayClient": "client",
@@ -79,6 +80,8 @@ _HOME = {
     "SendMessageResponse": "models",
     "SendResult": "client",
     "SizeLimits": "encoding",
+    "Target": "target",
+    "open_target": "target",
 }
 
 __version__ = "0.1.0"
@@ -108,6 +111,7 @@ __all__ = [
     "SendMessageResponse",
     "SendResult",
     "SizeLimits",
+    "Target",
     "__version__",
     "byte_budget",
     "check",
@@ -120,6 +124,7 @@ __all__ = [
     "has_errors",
     "load_channel_table",
     "new_message",
+    "open_target",
 ]
 
 

@@ -9,6 +9,7 @@ import logging
 import ssl
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,16 @@ class _ClientBase:
             self.history = History(s.history_path)
             self._owns_history = True
         self._profile = Profile(secmode=self.secmode)
-        self.sandbox: Any = None
+        self._closers: list[Callable[[], object]] = []
+
+    def _also_close(self, closer: Callable[[], object]) -> None:
+        """Run `closer` when this client closes (what `connect()` opened for it: its sandbox)."""
+        self._closers.append(closer)
+
+    def _run_closers(self) -> None:
+        closers, self._closers = self._closers, []
+        for closer in reversed(closers):
+            closer()
 
     @property
     def guid(self) -> SecretStr | None:

@@ -73,7 +73,6 @@ class GatewayClient(_ClientBase):
         """A client of a running sandbox (`sandbox.start()`), trusting its CA, signed in."""
         kwargs.setdefault("resend_on_failure", True)
         client = cls(**{**_sandbox_kwargs(sandbox), **kwargs})
-        client.sandbox = sandbox
         try:
             try:
                 client.sign_in()
@@ -215,10 +214,11 @@ class GatewayClient(_ClientBase):
         return side
 
     def close(self) -> None:
-        """Close the connections (and the journal, when the client opened it)."""
+        """Close the connections, the journal and the sandbox, when this client opened them."""
         self._http.close()
         if self.history is not None and self._owns_history:
             self.history.close()
+        self._run_closers()
 
     def __enter__(self) -> Self:
         return self
@@ -248,7 +248,6 @@ class AsyncGatewayClient(_ClientBase):
         """A client of a running sandbox, trusting its CA, signed in (await it)."""
         kwargs.setdefault("resend_on_failure", True)
         client = cls(**{**_sandbox_kwargs(sandbox), **kwargs})
-        client.sandbox = sandbox
         try:
             try:
                 await client.sign_in()
@@ -390,10 +389,11 @@ class AsyncGatewayClient(_ClientBase):
         )
 
     async def aclose(self) -> None:
-        """Close the connections (and the journal, when the client opened it)."""
+        """Close the connections and the journal, when this client opened them."""
         await self._http.aclose()
         if self.history is not None and self._owns_history:
             self.history.close()
+        self._run_closers()
 
     async def __aenter__(self) -> Self:
         return self
@@ -421,20 +421,12 @@ def _sandbox_kwargs(sandbox: Any) -> dict[str, Any]:
 
 
 def connect(settings: KitSettings | None = None, **kwargs: Any) -> GatewayClient:
-    """The configured gateway's client, or, with nothing configured, the embedded sandbox's.
+    """The configured gateway's client, or, with nothing configured, a sandbox's; signed in.
 
-    A configured client signs in when it has a password and no Guid yet.
+    Decided by `sendmessage_kit.target.open_target()`: a sandbox it starts belongs to the client
+    returned, and `client.close()` stops it (lab's sandbox, under `sendmessage-kit lab`, keeps
+    running). For the sandbox's customer side as well, use `open_target()` itself.
     """
-    s = settings if settings is not None else KitSettings()
-    if s.uses_sandbox:
-        from sendmessage_kit import sandbox
+    from sendmessage_kit.target import open_target
 
-        return GatewayClient.for_sandbox(sandbox.start(secmode=s.secmode), settings=s, **kwargs)
-    client = GatewayClient(s, **kwargs)
-    if client.guid is None and s.password is not None:
-        try:
-            client.sign_in()
-        except BaseException:
-            client.close()
-            raise
-    return client
+    return open_target(settings, **kwargs).hand_over()

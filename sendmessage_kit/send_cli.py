@@ -110,30 +110,6 @@ def _settings(args: argparse.Namespace) -> Any:
     return KitSettings(**{k: v for k, v in overrides.items() if v is not None})
 
 
-def _connect(settings: Any, force: bool) -> tuple[Any, bool]:
-    from sendmessage_kit.client import GatewayClient
-
-    if not settings.uses_sandbox:
-        client = GatewayClient(settings)
-        if client.guid is None and settings.password is not None:
-            try:
-                client.force_sign_in() if force else client.sign_in()
-            except BaseException:
-                client.close()
-                raise
-            return client, True
-        return client, False
-    # A sandbox of this command's own (not the process-wide shared one), stopped after the send.
-    from sendmessage_kit.sandbox import SandboxConfig, serve
-
-    sb = serve(SandboxConfig(secmode=settings.secmode, db=":memory:"))
-    try:
-        return GatewayClient.for_sandbox(sb, settings=settings), False
-    except BaseException:
-        sb.stop()
-        raise
-
-
 def _findings(request: Any, settings: Any) -> list[Any]:
     from sendmessage_kit.constraints import Profile, check
 
@@ -157,6 +133,7 @@ def run_send(args: argparse.Namespace) -> int:
     from sendmessage_kit.auth import mask
     from sendmessage_kit.encoding import encode_body
     from sendmessage_kit.errors import SendMessageKitError, SettingsError
+    from sendmessage_kit.target import open_target
 
     try:
         request = _build(args)
@@ -166,24 +143,24 @@ def run_send(args: argparse.Namespace) -> int:
     if not args.no_check and _findings(request, settings):
         return _usage("the payload fails the checks (--no-check sends it anyway)")
     try:
-        client, signed_in_here = _connect(settings, args.force_sign_in)
+        # A sandbox of this command's own (lab's is left to the notebooks), stopped at the end.
+        target = open_target(settings, lab=False, force_sign_in=args.force_sign_in)
     except SettingsError as exc:
         return _usage(str(exc))
     except SendMessageKitError as exc:
         print(f"sendmessage-kit send: {exc}", file=sys.stderr)
         return 1
-    with client:
+    with target:
+        client = target.client
         url = _http.gateway_root(client.base_url) + _http.send_path(client.agent_id)
         body = encode_body(request)
-        where = " (embedded sandbox, started for this command)" if client.sandbox else ""
+        where = " (embedded sandbox, started for this command)" if target.owns_sandbox else ""
         guid = mask(client.guid)
         try:
             result = client.send_request(request, check=False, raise_on_error=False)
         finally:
-            if signed_in_here:
+            if target.signed_in and target.sandbox is None:
                 _sign_out_quietly(client)
-    if client.sandbox is not None:
-        client.sandbox.stop()  # after the client closed its connections
     response = result.response.model_dump() if result.response is not None else None
     if args.json:
         print(

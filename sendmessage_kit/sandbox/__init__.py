@@ -7,6 +7,9 @@ Example:
     ('101', 'sandbox')
     >>> sb.stop()
 
+Every `start()` is a new sandbox of the caller's; `attach_lab()` is the one way to share the
+sandbox `sendmessage-kit lab` runs.
+
 Names are imported on first use, so `sendmessage-kit --help` does not load the web stack.
 See docs/sandbox.md for what it implements and its documented choices.
 """
@@ -34,7 +37,8 @@ if TYPE_CHECKING:
         URL_ENV,
         FaultsControl,
         Sandbox,
-        attach,
+        attach_lab,
+        lab_environ,
         serve,
         start,
     )
@@ -53,7 +57,8 @@ _HOME = {
     "URL_ENV": "server",
     "FaultsControl": "server",
     "Sandbox": "server",
-    "attach": "server",
+    "attach_lab": "server",
+    "lab_environ": "server",
     "serve": "server",
     "start": "server",
 }
@@ -69,9 +74,10 @@ __all__ = [
     "FaultsControl",
     "Sandbox",
     "SandboxConfig",
-    "attach",
+    "attach_lab",
     "create_app",
     "data_dir",
+    "lab_environ",
     "load_agents",
     "serve",
     "start",

@@ -181,7 +181,7 @@ def run_lab(args: argparse.Namespace) -> int:
     import importlib.util
     import secrets
 
-    from sendmessage_kit.sandbox.server import CA_ENV, URL_ENV, serve
+    from sendmessage_kit.sandbox.server import CA_ENV, URL_ENV, lab_environ, serve
 
     if importlib.util.find_spec("jupyterlab") is None:
         print(
@@ -195,11 +195,8 @@ def run_lab(args: argparse.Namespace) -> int:
     except (ValueError, OSError, RuntimeError) as exc:
         print(f"sendmessage-kit lab: sandbox: {exc}", file=sys.stderr)
         return 2
-    env = dict(os.environ)
-    env[URL_ENV] = sandbox.base_url
-    env.pop(CA_ENV, None)
-    if sandbox.ca_path is not None:
-        env[CA_ENV] = str(sandbox.ca_path)
+    env = {k: v for k, v in os.environ.items() if k not in (URL_ENV, CA_ENV)}
+    env.update(lab_environ(sandbox))
     env.setdefault("JUPYTER_TOKEN", secrets.token_hex(16))
     root = _notebooks(args.notebooks)
     cmd = [
@@ -221,8 +218,8 @@ def run_lab(args: argparse.Namespace) -> int:
     print(_banner(config, sandbox.base_url, sandbox.ca_path).replace("Ctrl-C stops it.", ""))
     print(
         f"JupyterLab on http://127.0.0.1:{args.port}/lab?token={env['JUPYTER_TOKEN']}\n"
-        f"Kernels get {URL_ENV} (and {CA_ENV}): sandbox.start() in a notebook attaches to this "
-        "sandbox.\nCtrl-C stops JupyterLab and the sandbox.",
+        f"Kernels get {URL_ENV} (and {CA_ENV}): connect() and open_target() in a notebook use "
+        "this sandbox (sandbox.attach_lab()).\nCtrl-C stops JupyterLab and the sandbox.",
         flush=True,
     )
     # Lab runs in its own session so a terminal's Ctrl-C reaches only us; we stop it with

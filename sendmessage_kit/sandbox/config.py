@@ -7,7 +7,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,7 @@ class SandboxConfig:
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def behaviour(self) -> dict[str, Any]:
-        """The settings that change what a client sees (used to reuse or attach to a sandbox)."""
+        """The settings that change what a client sees (its `/sandbox/health` shows them)."""
         return {
             "http": self.http,
             "secmode": self.secmode,
@@ -173,12 +173,3 @@ class SandboxConfig:
             "pollWait": self.poll_wait,
             "agentIdRange": list(self.agent_id_range),
         }
-
-    def same_server(self, other: SandboxConfig) -> bool:
-        """True when `other` (a running sandbox's config) can serve a request for this one."""
-        mine = {f.name: getattr(self, f.name) for f in fields(self) if f.compare}
-        theirs = {f.name: getattr(other, f.name) for f in fields(other) if f.compare}
-        if self.port == 0:
-            mine.pop("port")
-            theirs.pop("port")
-        return mine == theirs

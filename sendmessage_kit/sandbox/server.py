@@ -1,10 +1,12 @@
 """Run the sandbox: in a background thread (`start`, `serve`) and the handle they return.
 
-`start()` keeps one sandbox per process: calling it again with equivalent settings returns the
-running one; with other settings it stops that one and starts anew. When the environment names a
-running sandbox (`SENDMESSAGE_KIT_SANDBOX_URL`, set by `sendmessage-kit lab` for its kernels) with
-equivalent behaviour, `start()` attaches to it instead: the handle's `stop()` then leaves it
-running, since it belongs to `lab`.
+Every `start()` (and `serve()`) starts a new sandbox and returns its handle, which belongs to the
+caller: only its own `stop()` stops it, and stopping one never touches another. There is no
+process-wide "current" sandbox.
+
+Sharing is explicit, in one place: `sendmessage-kit lab` gives its kernels its sandbox's address
+(`lab_environ`), and `attach_lab()` returns a handle on that sandbox. An attached handle's
+`stop()` leaves lab's sandbox running.
 """
 
 from __future__ import annotations
@@ -31,13 +33,20 @@ from sendmessage_kit.sandbox.config import DEMO_PHONENUM, SandboxConfig, data_di
 from sendmessage_kit.sandbox.customer import CustomerClient
 from sendmessage_kit.sandbox.tls import client_context, ensure_tls
 
-__all__ = ["CA_ENV", "URL_ENV", "FaultsControl", "Sandbox", "serve", "start"]
+__all__ = [
+    "CA_ENV",
+    "URL_ENV",
+    "FaultsControl",
+    "Sandbox",
+    "attach_lab",
+    "lab_environ",
+    "serve",
+    "start",
+]
 
 URL_ENV = "SENDMESSAGE_KIT_SANDBOX_URL"
 CA_ENV = "SENDMESSAGE_KIT_SANDBOX_CA"
 log = logging.getLogger("sendmessage_kit.sandbox")
-_lock = threading.Lock()
-_current: Sandbox | None = None
 
 
 class _Server(uvicorn.Server):
@@ -201,8 +210,10 @@ class Sandbox:
         return self._customer
 
     def stop(self) -> None:
-        """Stop the server (held polls answer at once) and close the store; idempotent."""
-        global _current
+        """Stop the server (held polls answer at once) and close the store; idempotent.
+
+        An attached handle (`attach_lab()`) only closes its customer client: lab's sandbox runs on.
+        """
         if self._customer is not None:
             self._customer.close()
             self._customer = None
@@ -219,9 +230,6 @@ class Sandbox:
             thread.join(timeout=15)
         if self.app is not None:
             self.app.store.close()
-        with _lock:
-            if _current is self:
-                _current = None
 
     def __enter__(self) -> Sandbox:
         return self
@@ -243,7 +251,7 @@ class Sandbox:
 
 
 def serve(config: SandboxConfig) -> Sandbox:
-    """Start a sandbox in a background thread, independent of `start()`'s shared one."""
+    """Start a new sandbox for `config` in a background thread; the handle is the caller's."""
     server, app, ca_path = build_server(config)
     sock = bind(config.host, config.port)
     port = sock.getsockname()[1]
@@ -288,10 +296,12 @@ def start(
     data_dir: Path | None = None,
     faults: Mapping[str, Any] | None = None,
 ) -> Sandbox:
-    """Start the local CC-Gateway sandbox in a background thread (or reuse/attach), and return it.
+    """Start a new local CC-Gateway sandbox in a background thread and return its handle.
 
-    HTTPS with the kit's local CA by default (`sandbox.ca_path`); `http=True` for plain HTTP.
-    Arguments are those of `SandboxConfig`.
+    Each call starts its own server (on a free port by default); the handle is yours to `stop()`
+    (or use it in a `with`). HTTPS with the kit's local CA by default (`sandbox.ca_path`);
+    `http=True` for plain HTTP. Arguments are those of `SandboxConfig`. To use the sandbox that
+    `sendmessage-kit lab` runs instead, see `attach_lab()`.
 
     Example:
         >>> from sendmessage_kit import sandbox
@@ -299,7 +309,6 @@ def start(
         ...     sb.base_url.startswith("http://127.0.0.1:")
         True
     """
-    global _current
     config = SandboxConfig(
         host=host,
         port=port,
@@ -317,25 +326,32 @@ def start(
         data_dir=data_dir,
         faults=faults,
     )
-    attached = attach(config)
-    if attached is not None:
-        return attached
-    with _lock:
-        previous = _current
-    if previous is not None:
-        if previous.running and config.same_server(previous.config):
-            if faults:
-                previous.faults.set(**faults)
-            return previous
-        previous.stop()
-    sandbox = serve(config)
-    with _lock:
-        _current = sandbox
-    return sandbox
+    return serve(config)
 
 
-def attach(config: SandboxConfig) -> Sandbox | None:
-    """A handle on the sandbox named by `SENDMESSAGE_KIT_SANDBOX_URL`, if it behaves as asked."""
+# -- sharing lab's sandbox: the only code that knows how lab names it --------------------------
+def lab_environ(sandbox: Sandbox) -> dict[str, str]:
+    """The variables `sendmessage-kit lab` gives its kernels so `attach_lab()` finds `sandbox`."""
+    env = {URL_ENV: sandbox.base_url}
+    if sandbox.ca_path is not None:
+        env[CA_ENV] = str(sandbox.ca_path)
+    return env
+
+
+def attach_lab(**wanted: Any) -> Sandbox | None:
+    """A handle on the sandbox `sendmessage-kit lab` runs, or None outside lab.
+
+    Lab gives its kernels the sandbox's address (`SENDMESSAGE_KIT_SANDBOX_URL`, and its CA in
+    `SENDMESSAGE_KIT_SANDBOX_CA`). Keyword arguments are `SandboxConfig` settings the sandbox must
+    have (e.g. `secmode=0`); when lab's differs, or it does not answer, this returns None (and
+    logs why). The handle's `stop()` never stops lab's sandbox. A lab started with `--agents`
+    admits only the agents of its file, whose passwords never leave it: the handle then carries
+    the demo credentials, and you sign in with your own (`SENDMESSAGE_KIT_AGENT_ID`/`_PASSWORD`).
+
+    Example:
+        >>> from sendmessage_kit import sandbox
+        >>> sb = sandbox.attach_lab() or sandbox.start()   # doctest: +SKIP
+    """
     url = os.environ.get(URL_ENV)
     if not url:
         return None
@@ -344,10 +360,28 @@ def attach(config: SandboxConfig) -> Sandbox | None:
     try:
         with httpx2.Client(base_url=url, verify=verify, timeout=3.0) as client:
             health = client.get("/sandbox/health").json()
-    except (httpx2.HTTPError, ValueError) as exc:
-        log.warning("%s=%s does not answer (%s); starting a local sandbox", URL_ENV, url, exc)
+        config = _config_of(health["config"], url)
+    except (httpx2.HTTPError, ValueError, KeyError, TypeError) as exc:
+        log.warning("%s=%s is not a sandbox that answers (%s)", URL_ENV, url, exc)
         return None
-    if health.get("config") != config.behaviour():
-        log.info("the sandbox at %s is set differently; starting a local one", url)
+    differs = {k: v for k, v in wanted.items() if getattr(config, k) != v}
+    if differs:
+        log.info("lab's sandbox at %s is set differently (%s)", url, sorted(differs))
         return None
     return Sandbox(config, url.rstrip("/"), Path(ca) if ca else None)
+
+
+def _config_of(behaviour: dict[str, Any], url: str) -> SandboxConfig:
+    """A running sandbox's config from its `/sandbox/health` (`SandboxConfig.behaviour()`)."""
+    known = {f.name: _camel(f.name) for f in dataclasses.fields(SandboxConfig)}
+    kw = {name: behaviour[key] for name, key in known.items() if key in behaviour}
+    kw.pop("agents", None)  # a digest: the passwords of an agents list never leave the sandbox
+    if "agent_id_range" in kw:
+        kw["agent_id_range"] = tuple(kw["agent_id_range"])
+    kw["port"] = httpx2.URL(url).port or 0
+    return SandboxConfig(**kw)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,7 +1,8 @@
-"""`start()`: one sandbox per process (reuse or replace), attaching to `lab`'s, and the handle."""
+"""`start()`: a new sandbox per call, owned by its caller; `attach_lab()`; the handle."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import httpx2
@@ -12,22 +13,22 @@ from sendmessage_kit.sandbox import Sandbox, SandboxConfig, create_app
 from tests.conftest import CANARY_PASSWORD
 
 
-def test_start_reuses_an_equivalent_one_and_replaces_a_different_one(
+def test_every_start_is_a_new_sandbox_and_stopping_one_leaves_the_other(
     sandbox_data_dir: Path,
 ) -> None:
-    first = sandbox.start(http=True, data_dir=sandbox_data_dir)
-    try:
-        assert sandbox.start(http=True, data_dir=sandbox_data_dir) is first
-        second = sandbox.start(http=True, secmode=0, data_dir=sandbox_data_dir)
-        assert second is not first and second.secmode == 0
-        assert not first.running
-        with pytest.raises(httpx2.TransportError):
-            httpx2.get(first.base_url + "/sandbox/health", timeout=2)
-        second.stop()
-        third = sandbox.start(http=True, data_dir=sandbox_data_dir)
-        assert third is not second and third.running
-    finally:
-        sandbox.start(http=True, data_dir=sandbox_data_dir).stop()
+    with sandbox.start(http=True, data_dir=sandbox_data_dir) as first:
+        second = sandbox.start(http=True, data_dir=sandbox_data_dir)  # same settings: still new
+        try:
+            assert second is not first and second.base_url != first.base_url
+            assert first.owned and second.owned
+            first.stop()
+            assert not first.running
+            with pytest.raises(httpx2.TransportError):
+                httpx2.get(first.base_url + "/sandbox/health", timeout=2)
+            assert httpx2.get(second.base_url + "/sandbox/health").status_code == 200
+        finally:
+            second.stop()
+    assert not second.running
 
 
 def test_context_manager_stops(sandbox_data_dir: Path) -> None:
@@ -53,21 +54,53 @@ def test_repr_never_shows_the_password(sandbox_data_dir: Path) -> None:
             assert CANARY_PASSWORD not in c.get("/sandbox/health").text
 
 
-def test_start_attaches_to_the_sandbox_named_by_the_environment(
+def test_start_never_attaches_even_under_lab(
     sandbox_https: Sandbox, monkeypatch: pytest.MonkeyPatch, sandbox_data_dir: Path
 ) -> None:
-    monkeypatch.setenv("SENDMESSAGE_KIT_SANDBOX_URL", sandbox_https.base_url)
-    monkeypatch.setenv("SENDMESSAGE_KIT_SANDBOX_CA", str(sandbox_https.ca_path))
-    # the session sandbox is set with idle_timeout=0 and poll_wait=2: ask for the same
-    sb = sandbox.start(idle_timeout=0, poll_wait=2.0, data_dir=sandbox_data_dir)
-    assert not sb.owned and sb.base_url == sandbox_https.base_url
-    assert sb.ca_path == sandbox_https.ca_path
-    sb.stop()  # leaves lab's sandbox running
+    for key, value in sandbox.lab_environ(sandbox_https).items():
+        monkeypatch.setenv(key, value)
+    with sandbox.start(idle_timeout=0, poll_wait=2.0, data_dir=sandbox_data_dir) as sb:
+        assert sb.owned and sb.base_url != sandbox_https.base_url
+
+
+def test_attach_lab_is_none_outside_lab() -> None:
+    assert sandbox.attach_lab() is None
+
+
+def test_attach_lab_shares_labs_sandbox_and_never_stops_it(
+    sandbox_https: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = sandbox.lab_environ(sandbox_https)
+    assert env == {
+        "SENDMESSAGE_KIT_SANDBOX_URL": sandbox_https.base_url,
+        "SENDMESSAGE_KIT_SANDBOX_CA": str(sandbox_https.ca_path),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    sb = sandbox.attach_lab()
+    assert sb is not None and not sb.owned and sb.running
+    assert sb.base_url == sandbox_https.base_url and sb.ca_path == sandbox_https.ca_path
+    # the handle describes lab's sandbox as its /sandbox/health says (set by the fixture)
+    assert sb.config.behaviour() == sandbox_https.config.behaviour()
+    assert sb.customer.health()["status"] == "ok"
+    sb.stop()  # closes the handle's customer client, leaves lab's sandbox running
+    assert sandbox_https.running
     with sandbox_https.http_client() as c:
         assert c.get("/sandbox/health").status_code == 200
-    # asking for other behaviour starts a local one instead
-    with sandbox.start(http=True, data_dir=sandbox_data_dir) as local:
-        assert local.owned and local.base_url != sandbox_https.base_url
+    # a setting lab's sandbox does not have: not attached
+    assert sandbox.attach_lab(secmode=0) is None
+    assert sandbox.attach_lab(secmode=1, poll_wait=2.0) is not None
+
+
+def test_attach_lab_to_nothing_is_none_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("SENDMESSAGE_KIT_SANDBOX_URL", f"http://127.0.0.1:{port}")
+    assert sandbox.attach_lab() is None
+    assert "SENDMESSAGE_KIT_SANDBOX_URL" in caplog.text
 
 
 def test_openapi_without_a_server() -> None:
