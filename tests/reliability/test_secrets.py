@@ -142,9 +142,7 @@ async def test_client_paths_never_show_the_canaries(
             finally:
                 canary_sandbox.faults.clear()
         request = SendMessageRequest(callid="canary-call", data=_message())
-        for key, code in snippets.render(
-            request, base_url=client.base_url, agent_id="101", guid=client.guid
-        ).items():
+        for key, code in snippets.render(request, base_url=client.base_url, agent_id="101").items():
             surfaces[f"snippet_{key}"] = code
         client.sign_out()
         try:

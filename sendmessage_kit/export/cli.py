@@ -1,0 +1,108 @@
+"""`sendmessage-kit snippet` and `sendmessage-kit export`: requests as code and collections.
+
+Only argparse is imported here; the work imports the kit inside `run_*`, so `--help` stays fast.
+Exit 0 ok, 1 the request breaks a rule, 2 a usage error (unreadable file, bad URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["add_snippet_arguments", "run_snippet"]
+
+
+def add_snippet_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `snippet`."""
+    parser.add_argument("file", help="the request body (JSON), or - for stdin")
+    parser.add_argument(
+        "--lang",
+        choices=("curl", "python", "javascript"),
+        default="curl",
+        help="curl (a sh script), python or javascript (Node 18+); default curl",
+    )
+    parser.add_argument(
+        "--secmode",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="check the body against this MULTIMEDIA_SECMODE first (1: 1.9 KB, 0: 3.8 KB)",
+    )
+    parser.add_argument(
+        "--base-url", help="write this gateway in (default: read SENDMESSAGE_KIT_BASE_URL)"
+    )
+    parser.add_argument(
+        "--agent-id", help="write this agent ID in (default: read SENDMESSAGE_KIT_AGENT_ID)"
+    )
+    parser.add_argument(
+        "--cacert", help="write this CA file in (default: read SENDMESSAGE_KIT_CA_BUNDLE)"
+    )
+    parser.add_argument("--force-sign-in", action="store_true", help="sign in with .../forcelogin")
+    parser.add_argument("--no-check", action="store_true", help="print it even if checks fail")
+
+
+def _usage(command: str, message: str) -> int:
+    print(f"sendmessage-kit {command}: {message}", file=sys.stderr)
+    return 2
+
+
+def read_request(path: str) -> Any:
+    """The `SendMessageRequest` in a file (or stdin for `-`); ValueError names what is wrong."""
+    from sendmessage_kit.encoding import decode_body
+
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+    return decode_body(raw)  # PayloadError (a ValueError) names the field
+
+
+def failing_findings(request: Any, secmode: int, agent_id: str | None) -> list[Any]:
+    """The error findings of `check` for the request, printed to stderr."""
+    from sendmessage_kit.constraints import Profile, check
+
+    errors = [
+        f
+        for f in check(request, Profile(secmode=secmode), agent_id=agent_id)
+        if f.severity == "error"
+    ]
+    for f in errors:
+        print(
+            f"ERROR   {f.field}: {f.message}\n        fix: {f.fix} [{f.rule_id}]", file=sys.stderr
+        )
+    return errors
+
+
+def run_snippet(args: argparse.Namespace) -> int:
+    """Print the program for the request in `args.file`."""
+    from sendmessage_kit.errors import SettingsError
+    from sendmessage_kit.snippets import render
+
+    try:
+        request = read_request(args.file)
+    except ValueError as exc:
+        return _usage("snippet", str(exc))
+    if not args.no_check and failing_findings(request, args.secmode, args.agent_id):
+        print(
+            "sendmessage-kit snippet: the request breaks the rules above "
+            "(--no-check prints the program anyway)",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        code = render(
+            request,
+            base_url=args.base_url,
+            agent_id=args.agent_id,
+            ca_bundle=args.cacert,
+            force_sign_in=args.force_sign_in,
+        )[args.lang]
+    except SettingsError as exc:
+        return _usage("snippet", str(exc))
+    print(code, end="" if code.endswith("\n") else "\n")
+    return 0
