@@ -23,6 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sendmessage_kit.export.cli",
         "print a request as a complete curl, Python or JavaScript program",
     ),
+    "export": (
+        "sendmessage_kit.export.cli",
+        "write the flow as a Postman or Bruno collection, an .http file or OpenAPI",
+    ),
 }
 
 

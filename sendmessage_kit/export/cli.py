@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-__all__ = ["add_snippet_arguments", "run_snippet"]
+__all__ = ["add_export_arguments", "add_snippet_arguments", "run_export", "run_snippet"]
 
 
 def add_snippet_arguments(parser: argparse.ArgumentParser) -> None:
@@ -105,4 +105,68 @@ def run_snippet(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         return _usage("snippet", str(exc))
     print(code, end="" if code.endswith("\n") else "\n")
+    return 0
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `export`."""
+    parser.add_argument(
+        "--format",
+        required=True,
+        choices=("postman", "http"),
+        help="postman (collection + environment), bruno (a collection folder), http (one .http "
+        "file), openapi (OpenAPI 3.1 of the gateway's agent interfaces)",
+    )
+    parser.add_argument(
+        "--out",
+        help="where to write: a folder for postman and bruno, a file for http and openapi "
+        "(default: sendmessage-kit-postman/, sendmessage-kit-bruno/, sendmessage-kit.http, "
+        "sendmessage-kit-openapi.json); - prints an http or openapi export",
+    )
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--file", help="the request body (JSON) to send (default: a demo message)")
+    what.add_argument("--history", type=int, metavar="ID", help="a send-history entry's request")
+    parser.add_argument(
+        "--base-url",
+        help="the gateway (default: SENDMESSAGE_KIT_BASE_URL, else "
+        "https://127.0.0.1:8043, the sandbox on port 8043)",
+    )
+    parser.add_argument(
+        "--agent-id", help="the agent ID (default: SENDMESSAGE_KIT_AGENT_ID, else 101)"
+    )
+    parser.add_argument("--force-sign-in", action="store_true", help="sign in with .../forcelogin")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write the export; print the paths written."""
+    from sendmessage_kit.errors import SendMessageKitError
+    from sendmessage_kit.export.files import files, write
+
+    source: Any = None
+    try:
+        if args.file:
+            source = read_request(args.file)
+        elif args.history is not None:
+            from sendmessage_kit.history import History
+
+            with History() as journal:
+                source = journal.get(args.history)
+        target = {
+            "base_url": args.base_url,
+            "agent_id": args.agent_id,
+            "force_sign_in": args.force_sign_in,
+        }
+        if args.out == "-":
+            if args.format not in ("http", "openapi"):
+                return _usage(
+                    "export", f"--out - prints http or openapi; {args.format} is a folder"
+                )
+            [text] = files(args.format, source, **target).values()
+            print(text, end="")
+            return 0
+        written = write(args.format, args.out, source, **target)
+    except (ValueError, KeyError, OSError, SendMessageKitError) as exc:
+        return _usage("export", str(exc))
+    for path in written:
+        print(path)
     return 0
