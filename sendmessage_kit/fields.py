@@ -67,6 +67,8 @@ class DataField:
         copies: the wire name of the field this one copies when not given (`userId` <- `to`).
         widget: "choice", "fixed" (one allowed value), "textarea" or "text".
         extra_flags: option strings of the `send` CLI besides `flag`.
+        renew: the label of the builder's button making a fresh start value ("" for none).
+        names: the enum's member names, beside `choices`.
     """
 
     attr: str
@@ -80,6 +82,15 @@ class DataField:
     copies: str | None = None
     widget: Literal["choice", "fixed", "textarea", "text"] = "text"
     extra_flags: tuple[str, ...] = ()
+    renew: str = ""
+    names: tuple[str, ...] = ()
+
+    def labelled_choices(self) -> list[tuple[str, str]]:
+        """(label, value) of the choices: `0 — library` where the member name says more."""
+        return [
+            (v if n.lower() == v.lower() else f"{v} — {n.lower().replace('_', ' ')}", v)
+            for n, v in zip(self.names, self.choices, strict=True)
+        ]
 
     @property
     def flag(self) -> str:
@@ -107,7 +118,8 @@ def _enum_of(annotation: Any) -> type[Enum] | None:
 def _describe(attr: str, info: FieldInfo) -> DataField:
     use = next((m for m in info.metadata if isinstance(m, models.FieldUse)), models.FieldUse())
     enum = _enum_of(info.annotation)
-    choices = tuple(str(m.value) for m in enum) if enum is not None else ()
+    members = list(enum) if enum is not None else []
+    choices = tuple(str(m.value) for m in members)
     has_default = info.default is not PydanticUndefined and info.default_factory is None
     default = info.default if has_default else None
     default_text = None if default is None else str(getattr(default, "value", default))
@@ -128,6 +140,8 @@ def _describe(attr: str, info: FieldInfo) -> DataField:
         copies=use.copies,
         widget=widget,
         extra_flags=use.flags,
+        renew=use.renew,
+        names=tuple(m.name for m in members),
     )
 
 

@@ -126,12 +126,15 @@ class FieldUse:
         copies: the wire name of the field whose value this one takes when not given.
         widget: "text" (one line) or "textarea"; enum fields are always a choice.
         flags: extra option strings of the `send` CLI besides the derived `--kebab-name`.
+        renew: for a `start` function, the label of the builder's button that makes a fresh
+            value; such fields are renewed after each send (a new message, not a resend).
     """
 
     start: str | Callable[[], str] | None = None
     copies: str | None = None
     widget: Literal["text", "textarea"] = "text"
     flags: tuple[str, ...] = ()
+    renew: str = ""
 
 
 class MessageData(BaseModel):
@@ -165,7 +168,7 @@ class MessageData(BaseModel):
     mediaType: Annotated[MediaType, FieldUse(start=MediaType.TEXT.value)] = Field(
         description="Media type (Table 3)."
     )
-    messageCode: Annotated[str, FieldUse(start=new_message_code)] = Field(
+    messageCode: Annotated[str, FieldUse(start=new_message_code, renew="new UUID")] = Field(
         description="Unique code of the message, for example a UUID (Table 3)."
     )
     mediaFileType: MediaFileType | None = Field(
@@ -183,7 +186,7 @@ class MessageData(BaseModel):
     senderAvatar: Annotated[str, FieldUse(start="DefaultAvatar")] = Field(
         description="Agent avatar (Table 3)."
     )
-    sendTime: Annotated[str | int, FieldUse(start=now_ms)] = Field(
+    sendTime: Annotated[str | int, FieldUse(start=now_ms, renew="now")] = Field(
         description="Sending timestamp, epoch milliseconds. The table says string; the seed's "
         "own example sends a number, so both are read and kept as given."
     )

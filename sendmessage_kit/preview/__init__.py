@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 from sendmessage_kit.preview.choices import (
+    EXAMPLE_TEXT,
     Choice,
     Template,
     channel_choices,
@@ -52,6 +53,7 @@ from sendmessage_kit.preview.sends import (
 __all__ = [
     "AMBER_AT",
     "ESCAPING_EXPLAINED",
+    "EXAMPLE_TEXT",
     "RED_AT",
     "Bubble",
     "Choice",

@@ -12,6 +12,7 @@ from sendmessage_kit.channels import DEFAULT_TABLE, MEDIA_FILE_TYPES, ChannelTab
 from sendmessage_kit.models import Channel, MediaFileType, MediaType, new_message_code, now_ms
 
 __all__ = [
+    "EXAMPLE_TEXT",
     "Choice",
     "Template",
     "channel_choices",
@@ -24,6 +25,9 @@ __all__ = [
 ]
 
 Choice = tuple[str, str]
+
+#: The example text a new form and the TEXT template start from.
+EXAMPLE_TEXT = "Hello! This is an example message from the agent."
 
 
 def channel_choices(table: ChannelTable = DEFAULT_TABLE) -> list[Choice]:
@@ -110,9 +114,7 @@ class Template:
 
 _MEDIA_ID = "Media-library file ID (example); contentType 1 for an uploaded file's key."
 _TEMPLATES: dict[MediaType, Template] = {
-    MediaType.TEXT: Template(
-        "Hello! This is an example message from the agent.", note="plain text."
-    ),
+    MediaType.TEXT: Template(EXAMPLE_TEXT, note="plain text."),
     MediaType.IMAGE: Template("1234567890abcdef-image", "jpg", "0", _MEDIA_ID),
     MediaType.AUDIO: Template("1234567890abcdef-audio", "mp3", "0", _MEDIA_ID),
     MediaType.VIDEO: Template("1234567890abcdef-video", "", "0", _MEDIA_ID),
@@ -146,5 +148,5 @@ def template_for(channel: str, media_type: str) -> Template:
     if tpl is None:
         return Template("Example content", note=f"{media_type}'s content format is unpublished.")
     if channel == "WEB" and media_type == "TEXT":
-        return replace(tpl, content="<p>Hello! This is an example message from the agent.</p>")
+        return replace(tpl, content=f"<p>{EXAMPLE_TEXT}</p>")
     return tpl

@@ -9,16 +9,18 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from sendmessage_kit.constraints import DEFAULT_PROFILE, Finding, Profile, check, has_errors
 from sendmessage_kit.encoding import Budget, byte_budget, encode_body, encode_data
-from sendmessage_kit.models import MessageData, new_message_code, now_ms
+from sendmessage_kit.fields import data_fields, data_model, field_by_key, start_values
 from sendmessage_kit.models import SendMessageRequest as Request
+from sendmessage_kit.preview.choices import EXAMPLE_TEXT
 
 __all__ = [
     "AMBER_AT",
@@ -42,50 +44,88 @@ ESCAPING_EXPLAINED = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+def _text(value: Any) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
+
+
 class Form:
     """Every field of the request and of `data`, as the builder's controls hold them (text).
 
-    Empty `media_file_type`, `content_type` and `userid` mean "leave the field out".
+    The body's and the URL's values are attributes (`callid`, `userid`, `agent_id`, `secmode`).
+    The fields of `data` are the model's (`sendmessage_kit.fields`): give them by Python-style
+    name (`Form(content="Hi", media_type="IMAGE", from_="...")`), read them back the same way
+    (`form.media_type`) or by wire name from `values`. A field not given starts from its start
+    value (a fresh messageCode and sendTime for every form), with the example's recipient and
+    text. An empty optional field (and an empty `userid`) means "leave it out".
     """
 
-    callid: str = "1552524689-16797284"
-    userid: str = ""
-    agent_id: str = "1001"
-    secmode: int = 1
-    from_: str = "202301032048582419"
-    to: str = "1672709693442874044"
-    channel: str = "WEB"
-    media_type: str = "TEXT"
-    media_file_type: str = ""
-    content: str = "Hello! This is an example message from the agent."
-    content_type: str = ""
-    sender_nickname: str = "Agent"
-    sender_avatar: str = "DefaultAvatar"
-    # Fresh for every form: a sandbox stores a messageCode once, so a fixed example code would
-    # make every demo's first send a silent repeat.
-    message_code: str = field(default_factory=lambda: new_message_code())
-    send_time: str = field(default_factory=lambda: now_ms())
-    user_id: str = "1672709693442874044"
+    __slots__ = ("agent_id", "callid", "secmode", "userid", "values")
+    callid: str
+    userid: str
+    agent_id: str
+    secmode: int
+    values: Mapping[str, str]
+
+    def __init__(
+        self,
+        *,
+        callid: str = "1552524689-16797284",
+        userid: str = "",
+        agent_id: str = "1001",
+        secmode: int = 1,
+        **data: str,
+    ) -> None:
+        keys = {f.key for f in data_fields()}
+        unknown = [k for k in data if k not in keys]
+        if unknown:
+            raise TypeError(
+                f"Form() got no data field {unknown[0]!r}; the fields are: {', '.join(keys)}"
+            )
+        start = start_values({"to": "1672709693442874044", "content": EXAMPLE_TEXT, **data})
+        values = {
+            f.wire: "" if start.get(f.wire) is None else str(start[f.wire]) for f in data_fields()
+        }
+        for name, value in (("callid", callid), ("userid", userid), ("agent_id", agent_id)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "secmode", secmode)
+        object.__setattr__(self, "values", MappingProxyType(values))
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self.values[field_by_key(name).wire]
+        except KeyError:
+            raise AttributeError(f"Form has no field {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a Form is frozen: make a new one with form.replace(...)")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Form) and self._state() == other._state()
+
+    def __hash__(self) -> int:
+        return hash((self._state()[:4], tuple(self.values.items())))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.as_kwargs().items())
+        return f"Form({inner})"
+
+    def _state(self) -> tuple[Any, ...]:
+        return (self.callid, self.userid, self.agent_id, self.secmode, dict(self.values))
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """The arguments that make this form again: `Form(**form.as_kwargs()) == form`."""
+        body = {"callid": self.callid, "userid": self.userid, "agent_id": self.agent_id}
+        data = {f.key: self.values[f.wire] for f in data_fields() if f.wire in self.values}
+        return {**body, "secmode": self.secmode, **data}
+
+    def replace(self, **changes: Any) -> Form:
+        """A copy with some values changed (same names as the constructor)."""
+        return Form(**{**self.as_kwargs(), **changes})
 
     def data_dict(self) -> dict[str, str]:
-        """The `data` object with wire names, in the order of Table 3 (empty optionals left out)."""
-        d = {
-            "from": self.from_,
-            "to": self.to,
-            "channel": self.channel,
-            "controlType": "CHAT",
-            "mediaType": self.media_type,
-            "messageCode": self.message_code,
-            "mediaFileType": self.media_file_type,
-            "content": self.content,
-            "contentType": self.content_type,
-            "senderNickname": self.sender_nickname,
-            "senderAvatar": self.sender_avatar,
-            "sendTime": self.send_time,
-            "userId": self.user_id,
-        }
-        return {k: v for k, v in d.items() if v or k not in ("mediaFileType", "contentType")}
+        """The `data` object with wire names, in the model's order (empty optionals left out)."""
+        required = {f.wire for f in data_fields() if f.required}
+        return {k: v for k, v in self.values.items() if v or k in required}
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +222,7 @@ def preview(form: Form, profile: Profile = DEFAULT_PROFILE) -> Preview:
     request: Request | None
     error = ""
     try:
-        data = MessageData.model_validate(raw)
+        data = data_model().model_validate(raw)
     except ValidationError as exc:
         error = _readable(exc)
         wire = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))

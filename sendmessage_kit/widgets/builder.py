@@ -16,34 +16,30 @@ import ipywidgets as w
 
 from sendmessage_kit import preview as pv
 from sendmessage_kit.constraints import DEFAULT_PROFILE, Profile
+from sendmessage_kit.fields import DataField, data_fields
 from sendmessage_kit.models import SendMessageRequest
 from sendmessage_kit.widgets import _html as hx
 from sendmessage_kit.widgets._common import guarded, labelled, text
 
 __all__ = ["PayloadBuilder"]
 
-_FIELDS = (
-    "callid",
-    "userid",
-    "agent_id",
-    "from_",
-    "to",
-    "content",
-    "sender_nickname",
-    "sender_avatar",
-    "message_code",
-    "send_time",
-    "user_id",
-)
+#: The body's and the URL's text controls, before the fields of `data`.
+_BODY = (("callid", "callid"), ("userid", "userid (optional)"), ("agent_id", "agent ID"))
 
 
 class PayloadBuilder:
     """Build a sendmessage request field by field and see it as it goes on the wire.
 
+    The form has a control for every field of `data` that `MessageData` declares (see
+    `sendmessage_kit.fields`), in the wire's order: a field added to the model gets one with no
+    edit here. Each control is an attribute named like the field (`b.content`, `b.media_type`,
+    `b.from_`) and is in `controls`, keyed by that name.
+
     Attributes:
         payload: the current request (`SendMessageRequest`), or None while a field is invalid.
         preview: the last `preview.Preview` (body, escaped data, meter, findings).
         widget: the whole view (display it, or the builder itself).
+        controls: every control of the form by name (body, URL and `data` fields).
 
     Example:
         >>> b = PayloadBuilder()
@@ -67,30 +63,15 @@ class PayloadBuilder:
         self._listeners: list[Callable[[PayloadBuilder], None]] = []
         table = profile.channel_table
 
-        self.callid, self.userid, self.agent_id = text(f.callid), text(f.userid), text(f.agent_id)
+        self.controls: dict[str, Any] = {k: text(getattr(f, k)) for k, _ in _BODY}
         self.secmode = w.Dropdown(
             options=[("1 — platform encryption, 1.9 KB", 1), ("0 — 3.8 KB", 0)], value=f.secmode
         )
-        self.from_, self.to = text(f.from_), text(f.to)
-        self.channel = w.Dropdown(options=pv.channel_choices(table), value=f.channel)
-        self.media_type = w.Dropdown(
-            options=pv.media_type_choices(f.channel, table), value=f.media_type
-        )
-        self.media_file_type = w.Dropdown(
-            options=pv.file_type_choices(f.media_type, f.channel, table), value=f.media_file_type
-        )
-        self.content = w.Textarea(
-            value=f.content, continuous_update=True, layout=w.Layout(width="480px", height="80px")
-        )
-        self.content_type = w.Dropdown(
-            options=[("(absent)", ""), ("0 — media library", "0"), ("1 — local file", "1")],
-            value=f.content_type,
-        )
-        self.sender_nickname, self.sender_avatar = text(f.sender_nickname), text(f.sender_avatar)
-        self.message_code, self.send_time = text(f.message_code), text(f.send_time)
-        self.user_id = text(f.user_id)
-        self.new_code = w.Button(description="new UUID", layout=w.Layout(width="100px"))
-        self.now = w.Button(description="now", layout=w.Layout(width="100px"))
+        self.controls["secmode"] = self.secmode
+        self._renewers: dict[str, Any] = {}
+        for spec in data_fields():
+            if spec.widget != "fixed":
+                self.controls[spec.key] = self._control(spec, f, table)
 
         self.banner = w.HTML()
         self.excluded = w.HTML()
@@ -100,12 +81,11 @@ class PayloadBuilder:
         self.snippets = {k: w.HTML() for k in ("curl", "python", "javascript")}
         self._template_content = f.content
 
-        for name in (*_FIELDS, "secmode", "media_file_type", "content_type"):
-            getattr(self, name).observe(self._on_change, names="value")
+        for name, control in self.controls.items():
+            if name not in ("channel", "media_type"):
+                control.observe(self._on_change, names="value")
         self.channel.observe(self._on_channel, names="value")
         self.media_type.observe(self._on_media_type, names="value")
-        self.new_code.on_click(self._on_new_code)
-        self.now.on_click(self._on_now)
 
         self.content.add_class("smk-content")
         self.widget = self._layout()
@@ -115,18 +95,55 @@ class PayloadBuilder:
 
     # --- public API -----------------------------------------------------------------------------
 
+    def __getattr__(self, name: str) -> Any:
+        # The controls are attributes too: b.content, b.media_type, b.priority for a new field.
+        controls = self.__dict__.get("controls", {})
+        if name in controls:
+            return controls[name]
+        raise AttributeError(f"PayloadBuilder has no attribute {name!r}")
+
+    def _control(self, spec: DataField, f: pv.Form, table: Any) -> Any:
+        value = getattr(f, spec.key)
+        if spec.key == "channel":
+            control = w.Dropdown(options=pv.channel_choices(table), value=value)
+        elif spec.key == "media_type":
+            control = w.Dropdown(options=pv.media_type_choices(f.channel, table), value=value)
+        elif spec.key == "media_file_type":
+            options = pv.file_type_choices(f.media_type, f.channel, table)
+            control = w.Dropdown(options=options, value=value)
+        elif spec.widget == "choice":
+            absent = [] if spec.required else [("(absent)", "")]
+            control = w.Dropdown(options=[*absent, *spec.labelled_choices()], value=value)
+        elif spec.widget == "textarea":
+            layout = w.Layout(width="480px", height="80px")
+            control = w.Textarea(value=value, continuous_update=True, layout=layout)
+        else:
+            control = text(value)
+        control.add_class(f"smk-field-{spec.wire}")
+        if spec.renew:
+            button = w.Button(description=spec.renew, layout=w.Layout(width="100px"))
+            button.on_click(lambda _b, spec=spec: self._set(spec.key, spec.start_value()))
+            self._renewers[spec.key] = button
+        return control
+
+    @property
+    def new_code(self) -> Any:
+        """The button beside messageCode that makes a new UUID."""
+        return self._renewers["message_code"]
+
+    @property
+    def now(self) -> Any:
+        """The button beside sendTime that sets it to now."""
+        return self._renewers["send_time"]
+
     @property
     def form(self) -> pv.Form:
         """The controls' current values as a `preview.Form`."""
-        kw: dict[str, Any] = {name: getattr(self, name).value for name in _FIELDS}
-        return pv.Form(
-            **kw,
-            secmode=self.secmode.value,
-            channel=self.channel.value,
-            media_type=self.media_type.value,
-            media_file_type=self.media_file_type.value or "",
-            content_type=self.content_type.value,
-        )
+        values: dict[str, Any] = {
+            name: control.value or "" for name, control in self.controls.items()
+        }
+        values["secmode"] = self.secmode.value
+        return pv.Form(**values)
 
     @property
     def payload(self) -> SendMessageRequest | None:
@@ -146,11 +163,19 @@ class PayloadBuilder:
         self.refresh()
 
     def renew(self) -> None:
-        """A new messageCode and sendTime: the next send is a new message, not a resend."""
+        """Fresh values for every field made new per message (messageCode, sendTime).
+
+        The next send is then a new message, not a resend.
+        """
         with self._hold():
-            self.message_code.value = pv.new_message_code()
-            self.send_time.value = pv.now_ms()
+            for spec in data_fields():
+                if spec.renew and spec.key in self.controls:
+                    self.controls[spec.key].value = spec.start_value()
         self.refresh()
+
+    @guarded
+    def _set(self, key: str, value: Any) -> None:
+        self.controls[key].value = value
 
     @guarded
     def refresh(self) -> None:
@@ -226,14 +251,6 @@ class PayloadBuilder:
         why = pv.excluded_media(self.channel.value, self.profile.channel_table)
         self.excluded.value = hx.rows_html(["not offered", "why"], why) if why else ""
 
-    @guarded
-    def _on_new_code(self, button: Any = None) -> None:
-        self.message_code.value = pv.new_message_code()
-
-    @guarded
-    def _on_now(self, button: Any = None) -> None:
-        self.send_time.value = pv.now_ms()
-
     def _render_snippets(self, p: pv.Preview) -> None:
         if p.request is None:
             return
@@ -250,28 +267,17 @@ class PayloadBuilder:
     # --- layout ---------------------------------------------------------------------------------
 
     def _layout(self) -> w.Widget:
-        fields = w.VBox(
-            [
-                self.banner,
-                labelled("callid", self.callid),
-                labelled("userid (optional)", self.userid),
-                labelled("agent ID", self.agent_id),
-                labelled("secmode", self.secmode),
-                labelled("channel", self.channel),
-                labelled("mediaType", self.media_type),
-                labelled("mediaFileType", self.media_file_type),
-                labelled("content", self.content),
-                labelled("contentType", self.content_type),
-                labelled("from", self.from_),
-                labelled("to", self.to),
-                labelled("userId", self.user_id),
-                labelled("senderNickname", self.sender_nickname),
-                labelled("senderAvatar", self.sender_avatar),
-                w.HBox([labelled("messageCode", self.message_code), self.new_code]),
-                w.HBox([labelled("sendTime", self.send_time), self.now]),
-                self.excluded,
-            ]
-        )
+        rows = [self.banner, *(labelled(label, self.controls[k]) for k, label in _BODY)]
+        rows.append(labelled("secmode", self.secmode))
+        for spec in data_fields():
+            control = self.controls.get(spec.key)
+            if control is None:
+                continue  # a fixed value (controlType): nothing to choose
+            row = labelled(spec.wire, control)
+            button = self._renewers.get(spec.key)
+            rows.append(w.HBox([row, button]) if button is not None else row)
+        rows.append(self.excluded)
+        fields = w.VBox(rows)
         snippets = w.Tab(children=list(self.snippets.values()))
         for i, name in enumerate(self.snippets):
             snippets.set_title(i, name)
