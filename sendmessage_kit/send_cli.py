@@ -15,40 +15,18 @@ from typing import Any
 
 __all__ = ["add_send_arguments", "run_send"]
 
-_DATA_FLAGS = {
-    "from_": "from",
-    "user_id": "userId",
-    "message_code": "messageCode",
-    "media_file_type": "mediaFileType",
-    "content_type": "contentType",
-    "sender_nickname": "senderNickname",
-    "sender_avatar": "senderAvatar",
-    "send_time": "sendTime",
-}
-
 
 def add_send_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `send`."""
+    """Arguments of `send`: one flag per field of `data` (from the model) and the gateway's."""
     what = parser.add_argument_group("message (or --file)")
     what.add_argument("--file", help="a ready request body (JSON), or - for stdin")
-    what.add_argument("--channel", default="WEB", help="data.channel (default WEB)")
-    what.add_argument("--to", help="data.to: the recipient's user number")
-    what.add_argument("--text", help="data.content: the message text")
     what.add_argument(
         "--callid",
         help="the chat's call ID (default: a new one; the sandbox "
         "opens a chat for an unknown callid)",
     )
     what.add_argument("--userid", help="the body's optional userid")
-    what.add_argument("--media-type", default="TEXT", help="data.mediaType (default TEXT)")
-    what.add_argument("--from", dest="from_", help="data.from: the channel's Configuration ID")
-    what.add_argument("--user-id", help="data.userId (default: --to)")
-    what.add_argument("--message-code", help="data.messageCode (default: a new UUID)")
-    what.add_argument("--media-file-type", help="data.mediaFileType, e.g. jpg")
-    what.add_argument("--content-type", choices=("0", "1"), help="data.contentType")
-    what.add_argument("--sender-nickname", help="data.senderNickname (default Agent)")
-    what.add_argument("--sender-avatar", help="data.senderAvatar (default DefaultAvatar)")
-    what.add_argument("--send-time", help="data.sendTime (default now, epoch ms)")
+    _defer_data_flags(parser, what)
     gw = parser.add_argument_group("gateway (default: SENDMESSAGE_KIT_* settings, else sandbox)")
     gw.add_argument("--base-url", help="e.g. https://10.0.0.5:8043")
     gw.add_argument("--agent-id", help="the agent ID of the path")
@@ -63,6 +41,44 @@ def add_send_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _defer_data_flags(parser: argparse.ArgumentParser, group: Any) -> None:
+    # The data flags come from MessageData (pydantic): they are added when `send` itself parses
+    # (its arguments or its --help), so `sendmessage-kit --help` does not load pydantic.
+    parse = parser.parse_known_args
+
+    def parse_known_args(args: Any = None, namespace: Any = None) -> Any:
+        if not any(a.dest == "to" for a in parser._actions):
+            _add_data_flags(group)
+        return parse(args, namespace)
+
+    setattr(parser, "parse_known_args", parse_known_args)  # noqa: B010 (assigning a method)
+
+
+def _option_strings(f: Any) -> list[str]:
+    return [*f.extra_flags, f.flag]  # --text before --content: the name people know
+
+
+def _add_data_flags(group: Any) -> None:
+    from sendmessage_kit.fields import data_fields
+
+    for f in data_fields():
+        if f.widget == "fixed":
+            continue  # controlType: one value, nothing to choose
+        parts = [f"data.{f.wire}: {f.description}"]
+        if f.choices:
+            parts.append(f"One of {', '.join(f.choices)}.")
+        if f.copies is not None:
+            copied = next(x for x in data_fields() if x.wire == f.copies)
+            parts.append(f"Default: {_option_strings(copied)[0]}.")
+        elif callable(f.start):
+            parts.append("Default: a fresh one for each message.")
+        elif f.start_value() is not None:
+            parts.append(f"Default: {f.start_value()}.")
+        group.add_argument(
+            *_option_strings(f), dest=f.key, metavar=f.key.rstrip("_").upper(), help=" ".join(parts)
+        )
+
+
 def _usage(message: str) -> int:
     print(f"sendmessage-kit send: {message}", file=sys.stderr)
     return 2
@@ -70,11 +86,18 @@ def _usage(message: str) -> int:
 
 def _build(args: argparse.Namespace) -> Any:
     from sendmessage_kit.encoding import decode_body
+    from sendmessage_kit.fields import data_fields
     from sendmessage_kit.models import SendMessageRequest, new_message
 
+    given = {
+        f.key: getattr(args, f.key) for f in data_fields() if getattr(args, f.key, None) is not None
+    }
+    # Required with nothing to start from (to, content): the user must give them.
+    needed = [f for f in data_fields() if f.required and f.start_value() is None and not f.copies]
+    names = " and ".join(_option_strings(f)[0] for f in needed)
     if args.file:
-        if args.text is not None or args.to is not None:
-            raise ValueError("give either --file or --to/--text, not both")
+        if given:
+            raise ValueError(f"give either --file or {names}, not both")
         try:
             if args.file == "-":
                 raw = sys.stdin.buffer.read()
@@ -84,12 +107,9 @@ def _build(args: argparse.Namespace) -> Any:
         except OSError as exc:
             raise ValueError(f"cannot read {args.file}: {exc.strerror}") from None
         return decode_body(raw)
-    if args.to is None or args.text is None:
-        raise ValueError("--to and --text are required (or --file body.json)")
-    extra = {flag: getattr(args, flag) for flag in _DATA_FLAGS if getattr(args, flag) is not None}
-    data = new_message(
-        to=args.to, content=args.text, channel=args.channel, media_type=args.media_type, **extra
-    )
+    if any(f.key not in given for f in needed):
+        raise ValueError(f"{names} are required (or --file body.json)")
+    data = new_message(**given)
     import uuid
 
     callid = args.callid or f"cli-{uuid.uuid4().hex[:12]}"

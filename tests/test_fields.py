@@ -80,3 +80,40 @@ def test_a_field_added_to_the_model_reaches_check_and_new_message(
     typo = {**missing, "priorty": "high"}
     [extra] = [f for f in check(_body(typo)) if f.rule_id == "data.extra"]
     assert "'priority'" in extra.message
+
+
+def _labels(widget: Any) -> list[str]:
+    """Every HTML text in a widget tree (the builder's field labels among them)."""
+    out = [widget.value] if type(widget).__name__ == "HTML" else []
+    for child in getattr(widget, "children", ()):
+        out.extend(_labels(child))
+    return out
+
+
+def test_a_field_added_to_the_model_reaches_the_builder(
+    priority_model: type[models.MessageData],
+) -> None:
+    from sendmessage_kit.widgets import PayloadBuilder
+
+    b = PayloadBuilder()
+    assert b.priority is b.controls["priority"]
+    assert any(">priority<" in label for label in _labels(b.widget))
+    assert json.loads(b.preview.data_wire)["priority"] == ""  # required: sent even empty
+    b.priority.value = "high"
+    assert b.payload is not None and b.preview.findings == []
+    assert json.loads(b.payload.data.to_wire())["priority"] == "high"
+    assert json.loads(b.preview.data_wire)["priority"] == "high"
+
+
+def test_a_field_added_to_the_model_reaches_the_send_cli(
+    priority_model: type[models.MessageData], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sendmessage_kit.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["send", "--help"])
+    assert "--priority PRIORITY" in capsys.readouterr().out
+    argv = ["send", "--to", "u-prio", "--text", "urgent", "--priority", "high", "--json"]
+    assert main(argv) == 0
+    sent = json.loads(json.loads(capsys.readouterr().out)["request"]["data"])
+    assert sent["priority"] == "high" and sent["content"] == "urgent"
