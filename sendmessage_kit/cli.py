@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("sendmessage_kit.cli", "check a request body (file or -) against the rule table"),
     "send": ("sendmessage_kit.send_cli", "send a message to the sandbox or a configured gateway"),
     "sandbox": ("sendmessage_kit.sandbox.cli", "run the local CC-Gateway sandbox"),
-    "lab": ("sendmessage_kit.sandbox.cli", "start JupyterLab on notebooks/ with the sandbox"),
+    "lab": ("sendmessage_kit.sandbox.lab", "start JupyterLab on notebooks/ with the sandbox"),
     "snippet": (
         "sendmessage_kit.export.cli",
         "print a request as a complete curl, Python or JavaScript program",

@@ -6,18 +6,19 @@ Heavy imports happen inside the `run_*` functions, so `sendmessage-kit --help` s
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 SANDBOX_DEFAULT_PORT = 8043  # CC-Gateway's default HTTPS port
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def add_common_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    db_help: str = "SQLite file (default: sandbox.db in the kit's data folder)",
+) -> None:
+    """The sandbox settings `sandbox` and `lab` share."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
     parser.add_argument("--secmode", type=int, choices=(0, 1), default=1, help="MULTIMEDIA_SECMODE")
@@ -28,7 +29,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         default=1,
         help="1 static Guid (default here: simplest first run), 2 rotating Guid (vendor default)",
     )
-    parser.add_argument("--db", help="SQLite file (default: sandbox.db in the kit's data folder)")
+    parser.add_argument("--db", help=db_help)
     parser.add_argument(
         "--strict-calls", action="store_true", help="require a chat opened by a customer first"
     )
@@ -57,7 +58,7 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=int, default=SANDBOX_DEFAULT_PORT, help="TCP port (default 8043; 0: free)"
     )
-    _common(parser)
+    add_common_arguments(parser)
 
 
 def _faults(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -74,7 +75,8 @@ def _faults(args: argparse.Namespace) -> dict[str, Any] | None:
     return spec or None
 
 
-def _config(args: argparse.Namespace, port: int) -> Any:
+def build_config(args: argparse.Namespace, port: int, *, default_db: str | None = None) -> Any:
+    """The `SandboxConfig` the flags ask for (`default_db`: when `--db` is not given)."""
     from sendmessage_kit.sandbox.config import SandboxConfig, data_dir, load_agents
     from sendmessage_kit.sandbox.faults import FaultSpec
 
@@ -87,7 +89,7 @@ def _config(args: argparse.Namespace, port: int) -> Any:
         http=args.http,
         secmode=args.secmode,
         auth_mode=args.auth_mode,
-        db=args.db or str(data_dir() / "sandbox.db"),
+        db=args.db or default_db or str(data_dir() / "sandbox.db"),
         strict_calls=args.strict_calls,
         agents=load_agents(args.agents) if args.agents else None,
         guid_interval=args.guid_interval,
@@ -134,7 +136,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     from sendmessage_kit.sandbox.server import base_url_of, bind, build_server
 
     try:
-        config = _config(args, args.port)
+        config = build_config(args, args.port)
     except (ValueError, OSError) as exc:
         print(f"sendmessage-kit sandbox: {exc}", file=sys.stderr)
         return 2
@@ -155,96 +157,3 @@ def run_sandbox(args: argparse.Namespace) -> int:
         sock.close()
         app.store.close()
     return 0
-
-
-# -- lab --------------------------------------------------------------------------------------
-def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `sendmessage-kit lab`."""
-    parser.add_argument("--port", type=int, default=8888, help="JupyterLab's port (default 8888)")
-    parser.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: free)")
-    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    parser.add_argument("--notebooks", help="folder to open (default: ./notebooks)")
-    _common(parser)
-
-
-def _notebooks(arg: str | None) -> Path:
-    if arg:
-        return Path(arg).resolve()
-    for candidate in (Path.cwd() / "notebooks", Path(__file__).resolve().parents[2] / "notebooks"):
-        if candidate.is_dir():
-            return candidate
-    return Path.cwd()
-
-
-def run_lab(args: argparse.Namespace) -> int:
-    """Start the sandbox (in this process) and JupyterLab; stop the sandbox when Lab stops."""
-    import importlib.util
-    import secrets
-
-    from sendmessage_kit.sandbox.server import CA_ENV, URL_ENV, lab_environ, serve
-
-    if importlib.util.find_spec("jupyterlab") is None:
-        print(
-            "sendmessage-kit lab: JupyterLab is not installed; pip install 'sendmessage-kit[lab]'",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        config = _config(args, args.sandbox_port)
-        sandbox = serve(config)
-    except (ValueError, OSError, RuntimeError) as exc:
-        print(f"sendmessage-kit lab: sandbox: {exc}", file=sys.stderr)
-        return 2
-    env = {k: v for k, v in os.environ.items() if k not in (URL_ENV, CA_ENV)}
-    env.update(lab_environ(sandbox))
-    env.setdefault("JUPYTER_TOKEN", secrets.token_hex(16))
-    root = _notebooks(args.notebooks)
-    cmd = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={args.port}",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=None",
-        "--LabApp.extension_manager=readonly",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if args.no_browser:
-        cmd.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    print(_banner(config, sandbox.base_url, sandbox.ca_path).replace("Ctrl-C stops it.", ""))
-    print(
-        f"JupyterLab on http://127.0.0.1:{args.port}/lab?token={env['JUPYTER_TOKEN']}\n"
-        f"Kernels get {URL_ENV} (and {CA_ENV}): connect() and open_target() in a notebook use "
-        "this sandbox (sandbox.attach_lab()).\nCtrl-C stops JupyterLab and the sandbox.",
-        flush=True,
-    )
-    # Lab runs in its own session so a terminal's Ctrl-C reaches only us; we stop it with
-    # SIGTERM (no "Shutdown this Jupyter server?" prompt), then stop the sandbox.
-    lab = subprocess.Popen(cmd, env=env, start_new_session=True)
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _stop)
-    try:
-        code = lab.wait()
-    except KeyboardInterrupt:
-        code = _terminate(lab)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        sandbox.stop()
-        print("sandbox stopped", flush=True)
-    return 0 if code in (0, -signal.SIGTERM, 128 + signal.SIGTERM) else int(code)
-
-
-def _terminate(process: subprocess.Popen[bytes]) -> int:
-    process.terminate()
-    try:
-        return process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.wait()

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 import pytest
 
 from sendmessage_kit.models import new_message
 from sendmessage_kit.sandbox import Sandbox, SandboxConfig, serve
+
+if TYPE_CHECKING:
+    from tests.sandbox.test_cli import Proc
 
 GW = "/agentgateway/resource"
 SEED_USER = "1672709693442874044"
@@ -103,3 +107,20 @@ def make_sandbox(sandbox_data_dir: Path) -> Iterator[Callable[..., Sandbox]]:
     yield make
     for sb in started:
         sb.stop()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment for a CLI subprocess: no SENDMESSAGE_KIT_* setting, a data dir of its own."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("SENDMESSAGE_KIT_")}
+    e["SENDMESSAGE_KIT_DATA_DIR"] = str(tmp_path / "data")
+    return e
+
+
+@pytest.fixture
+def procs() -> Iterator[list[Proc]]:
+    """CLI subprocesses a test starts; each is killed (if still running) and reaped after it."""
+    started: list[Proc] = []
+    yield started
+    for p in started:
+        p.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import queue
 import re
 import shutil
@@ -13,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
@@ -78,21 +76,6 @@ class Proc:
         self._t.join(5)
         assert self.p.stdout is not None
         self.p.stdout.close()
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("SENDMESSAGE_KIT_")}
-    e["SENDMESSAGE_KIT_DATA_DIR"] = str(tmp_path / "data")
-    return e
-
-
-@pytest.fixture
-def procs() -> Iterator[list[Proc]]:
-    started: list[Proc] = []
-    yield started
-    for p in started:
-        p.close()
 
 
 def start_cli(procs: list[Proc], args: list[str], env: dict[str, str]) -> tuple[Proc, str]:
@@ -185,52 +168,6 @@ def test_bad_flags_exit_2(env: dict[str, str]) -> None:
         timeout=30,
     )
     assert done.returncode == 2 and "guid_interval" in done.stderr
-
-
-@pytest.mark.timeout(120)
-def test_lab_starts_jupyterlab_and_the_sandbox_and_stops_both(
-    procs: list[Proc], env: dict[str, str], tmp_path: Path
-) -> None:
-    pytest.importorskip("jupyterlab")
-    port = free_port()
-    for name in (
-        "JUPYTER_CONFIG_DIR",
-        "JUPYTER_RUNTIME_DIR",
-        "JUPYTERLAB_WORKSPACES_DIR",
-        "JUPYTERLAB_SETTINGS_DIR",
-        "JUPYTER_DATA_DIR",
-    ):
-        env[name] = str(tmp_path / name.lower())
-    env["JUPYTER_TOKEN"] = "test-token-lab"
-    p = Proc(["lab", "--port", str(port), "--no-browser", "--http"], env)
-    procs.append(p)
-    sandbox_url = p.wait_for(r"on (http://\S+)").group(1)
-    p.wait_for(r"JupyterLab on")
-    lab = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    status = None
-    with httpx2.Client(timeout=2) as c:
-        while time.monotonic() < deadline:
-            try:
-                status = c.get(f"{lab}/api/status", params={"token": "test-token-lab"})
-                if status.status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            time.sleep(0.25)
-        assert status is not None and status.status_code == 200
-        assert c.get(f"{sandbox_url}/sandbox/health").json()["status"] == "ok"
-        # kernels inherit the sandbox's address from the Lab server's environment
-        import psutil
-
-        [jupyter] = psutil.Process(p.p.pid).children()
-        assert jupyter.environ().get("SENDMESSAGE_KIT_SANDBOX_URL") == sandbox_url
-        p.p.send_signal(signal.SIGINT)
-        assert p.p.wait(30) == 0
-        with pytest.raises(httpx2.TransportError):
-            c.get(f"{sandbox_url}/sandbox/health")
-        with pytest.raises(httpx2.TransportError):
-            c.get(f"{lab}/api/status")
 
 
 def test_db_in_a_folder_that_does_not_exist_yet_is_created(tmp_path: Path) -> None:
