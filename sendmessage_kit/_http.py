@@ -65,6 +65,11 @@ def sign_out_path(agent_id: str) -> str:
     return f"/resource/onlineagent/{agent_id}/logout"
 
 
+def update_guid_path(agent_id: str) -> str:
+    """Path of updateGuid (a new Guid in `result.guid`)."""
+    return f"/resource/onlineagent/{agent_id}/updateGuid"
+
+
 def event_path(agent_id: str) -> str:
     """Path of event polling (also the agent's heartbeat)."""
     return f"/resource/agentevent/{agent_id}"

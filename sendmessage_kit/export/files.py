@@ -24,6 +24,7 @@ __all__ = ["FORMATS", "files", "flow_for", "write"]
 FORMATS = {
     "postman": "sendmessage-kit-postman",
     "http": "sendmessage-kit.http",
+    "openapi": "sendmessage-kit-openapi.json",
 }
 
 
@@ -67,6 +68,10 @@ def files(fmt: str, source: Any = None, **target: Any) -> dict[str, str]:
     """The export's files as {relative path: text}; `target` as for `flow_for`."""
     if fmt not in FORMATS:
         raise SettingsError(f"export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if fmt == "openapi":
+        from sendmessage_kit.export.openapi import document
+
+        return {FORMATS["openapi"]: _json(document())}
     flow = flow_for(source, **target)
     if fmt == "postman":
         from sendmessage_kit.export import postman
