@@ -1,9 +1,10 @@
 """Which media types each channel accepts: the channel × media table, with a source per cell.
 
-The default table is the user manual's "Sending Multimedia Data" table (2025 edition, in
-`FACTS.md`) plus the interface description's own ties (LOCATION is Telegram's). 5G, EMAIL and
-VOICE are not in that table, nor are several media types: those cells are "unpublished", which the
-kit reports as a warning, never as the vendor's word. A tenant can load its own table over it.
+The default table is the user manual's "Sending Multimedia Data" table (2025 edition,
+`docs/facts.md#channel-matrix`) plus the interface description's own ties (LOCATION is
+Telegram's). 5G, EMAIL and VOICE are not in that table, nor are several media types: those cells
+are "unpublished", which the kit reports as a warning, never as the vendor's word. A tenant can
+load its own table over it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ __all__ = [
 
 Status = Literal["yes", "no", "unpublished"]
 
-MANUAL = "user manual, Sending Multimedia Data (2025), in FACTS.md"
-SEED = "sendmessage interface description, Table 3"
+MANUAL = "user manual, Sending Multimedia Data (2025): docs/facts.md#channel-matrix"
+SEED = "sendmessage interface description, Table 3: docs/facts.md#interface"
 
 C, M, F = Channel, MediaType, MediaFileType
 

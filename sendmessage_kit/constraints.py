@@ -1,9 +1,9 @@
 """The rule table and `check()`: every rule a sendmessage request must follow, in one place.
 
 Each rule has an id, the field it is about, a severity, a sentence a person understands, a fix,
-and its source: the interface description (the seed), `FACTS.md`, or "assumed". `check()` runs
-them all over a request body in any form (text, dict, model) and returns findings. It never
-raises on bad input: bad input is what it reports.
+and its source: the interface description (the seed), a section of `docs/facts.md`, or
+"assumed". `check()` runs them all over a request body in any form (text, dict, model) and
+returns findings. It never raises on bad input: bad input is what it reports.
 """
 
 from __future__ import annotations

@@ -161,7 +161,7 @@ class Retcode:
 
 
 _UNPUBLISHED = "no public description found (listed by the interface description for sendmessage)"
-_FACTS = "FACTS.md (Huawei CEC API reference, error codes cec_07_0580)"
+_FACTS = "Huawei CEC API reference, error codes (cec_07_0580): docs/facts.md#retcodes"
 
 RETCODES: dict[str, Retcode] = {
     r.code: r
@@ -269,7 +269,8 @@ RETCODES: dict[str, Retcode] = {
                 _UNPUBLISHED,
                 "Check the callid is a chat allocated to this agent and the payload passes "
                 "`sendmessage-kit check`; ask the gateway's operators what this code means.",
-                "sendmessage-interface.txt (code listed, meaning unpublished)",
+                "sendmessage interface description (code listed, meaning unpublished): "
+                "docs/facts.md#retcodes-unpublished",
                 False,
                 MultimediaError,
             )

@@ -1,7 +1,8 @@
 """The rule table: every rule a sendmessage request must follow, one row each.
 
 Each rule has an id, the field it is about, a severity, a sentence a person understands, a fix,
-and its source: the interface description (the seed), `FACTS.md`, or "assumed". The checks that
+and its source: the interface description (the seed), a section of `docs/facts.md` (the facts
+the kit relies on, with their public sources), or "assumed". The checks that
 apply them live in `constraints.py`; the docs' constraint page is generated from this table.
 """
 
@@ -16,8 +17,8 @@ __all__ = ["ASSUMED", "FACTS", "RULES", "SEED", "Rule", "Severity"]
 
 Severity = Literal["error", "warning", "info"]
 
-SEED = "interface description (sendmessage), Table 2/3"
-FACTS = "FACTS.md"
+SEED = "interface description (sendmessage), Table 2/3: docs/facts.md#interface"
+FACTS = "docs/facts.md"  # the vendor facts with their public sources; rows cite its anchors
 ASSUMED = "assumed"
 
 
@@ -64,11 +65,11 @@ RULES: tuple[Rule, ...] = (
     R("body.extra", "body", "info",
       "This top-level field is not in Table 2.",
       "Leave it out unless your gateway needs it (the seed's own example adds `content`).",
-      FACTS),
+      "docs/facts.md#seed-quirks"),
     R("agent.range", "agentid", "error",
       "The agent ID must be within the configured range.",
       "Use your agent's ID; the seed's edition allows 101-59999 (configurable).",
-      SEED),
+      "docs/facts.md#agent-id-range"),
     R("data.required", "data", "error",
       "This field of data is required by Table 3.",
       "Add the field.",
@@ -80,7 +81,7 @@ RULES: tuple[Rule, ...] = (
     R("data.sendTime.number", "data.sendTime", "info",
       "sendTime is a number; Table 3 says string, the seed's own example sends a number.",
       "Either works with the kit; send a string to follow the table.",
-      FACTS),
+      "docs/facts.md#seed-quirks"),
     R("data.sendTime.format", "data.sendTime", "warning",
       "sendTime should be a timestamp in epoch milliseconds.",
       "Use str(int(time.time() * 1000)).",
@@ -117,39 +118,39 @@ RULES: tuple[Rule, ...] = (
       "This channel does not accept this media type.",
       "Pick a media type the channel accepts (see the channel matrix), or load your "
       "tenant's own table if yours differs.",
-      FACTS),
+      "docs/facts.md#channel-matrix"),
     R("channel.media.unpublished", "data.mediaType", "warning",
       "No public source says whether this channel accepts this media type.",
       "Try it on your tenant, then record the answer in a tenant table.",
-      FACTS),
+      "docs/facts.md#channel-matrix"),
     R("channel.audio.format", "data.mediaFileType", "warning",
       "The manual lists other voice formats for this channel.",
       "Use a format the channel plays.",
-      FACTS),
+      "docs/facts.md#channel-matrix"),
     R("content.empty", "data.content", "error",
       "The message content is empty (the gateway answers 106-002).",
       "Put the message in data.content.",
-      FACTS),
+      "docs/facts.md#retcodes"),
     R("content.budget", "data.content", "error",
       "The content is over the size limit of the gateway's secmode (UTF-8 bytes, strictly less).",
       "Shorten the message or split it; with MULTIMEDIA_SECMODE=0 the limit is 3.8 KB.",
-      SEED),
+      "docs/facts.md#size-limit"),
     R("content.locate.format", "data.content", "error",
       "LOCATE content must be latitude/longitude/description.",
       "Write e.g. 22.54/114.06/Huawei Base, Shenzhen.",
-      FACTS),
+      "docs/facts.md#content-formats"),
     R("content.webcard.format", "data.content", "warning",
       "WEBCARD content should be a JSON object (as a string) starting with title, description.",
       'Write e.g. {"title": "...", "description": "..."}.',
-      FACTS),
+      "docs/facts.md#content-formats"),
     R("content.web.downlink", "data.content", "warning",
       "The web channel's customer poll delivers at most 500 characters of content.",
       "Keep web messages to 500 characters or split them.",
-      FACTS),
+      "docs/facts.md#web-downlink"),
     R("messageCode.uuid", "data.messageCode", "warning",
       "messageCode should be unique; a UUID is the documented example.",
       "Use str(uuid.uuid4()); a resend keeps the same messageCode.",
-      SEED),
+      "docs/facts.md#message-code"),
     R("userId.to", "data.userId", "warning",
       "userId differs from to; they are usually the same customer.",
       "Check both name the same customer.",

@@ -3,7 +3,8 @@
 Playwright's sync API runs an event loop for as long as it is open, and a second
 `sync_playwright()` inside it fails ("using Playwright Sync API inside the asyncio loop"), so the
 docs and the JupyterLab tests share this one. Browser tests run in their own pytest invocation
-(`pytest -m browser`), after the others (TOOLING.md).
+(`pytest -m browser`), after the others: the loop Playwright leaves running would break later
+asyncio tests of the same session.
 """
 
 from __future__ import annotations

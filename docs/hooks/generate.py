@@ -20,6 +20,7 @@ import importlib
 import json
 import logging
 import os
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -312,9 +313,18 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         name = match.group(1)
         if name not in RENDERERS:
             raise PluginError(f"{page.file.src_uri}: unknown marker 'generated: {name}'")
-        return RENDERERS[name]()
+        return cite_facts(RENDERERS[name](), page.file.src_uri)
 
     return _MARKER.sub(replace, markdown)
+
+
+_FACT_CITATION = re.compile(r"\bdocs/facts\.md#([\w-]+)")
+
+
+def cite_facts(markdown: str, src_uri: str) -> str:
+    """Turn the package's ``docs/facts.md#<anchor>`` citations into links relative to the page."""
+    target = posixpath.relpath("facts.md", posixpath.dirname(src_uri) or ".")
+    return _FACT_CITATION.sub(lambda m: f"[facts#{m[1]}]({target}#{m[1]})", markdown)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

@@ -510,7 +510,8 @@ def _downlink(m: StoredMessage) -> dict[str, Any]:
     data = json.loads(m.data) if m.data else {}
     return {
         "channel": m.channel,
-        "content": m.content[:500],  # the web poll delivers at most 500 characters (FACTS.md)
+        # The web poll delivers at most 500 characters (docs/facts.md#web-downlink).
+        "content": m.content[:500],
         "from": data.get("from"),
         "to": m.user_id,
         "mediaType": m.media_type,

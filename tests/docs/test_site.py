@@ -32,7 +32,7 @@ def test_build_leaks_neither_guid_nor_password(built_site: Path) -> None:
 GUID_SHAPE = re.compile(
     rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.AgentGateway\d*"
 )
-# The vendor's own published example (FACTS.md), quoted in docstrings: not a credential.
+# The vendor's published example (docs/facts.md#sign-in), quoted in docstrings: not a credential.
 PUBLISHED_EXAMPLE = b"279fe21d-2caa-4437-84c3-ab9e9dae20f5.AgentGateway0"
 
 

@@ -79,7 +79,8 @@ def write_notebook(path: Path, cells: list[str]) -> Path:
 
 @contextlib.contextmanager
 def running_lab(root: Path, *, timeout: float = 90.0) -> Iterator[Lab]:
-    """Start JupyterLab (TOOLING.md 4b flags, temp JUPYTER_* dirs) and stop it afterwards."""
+    """Start JupyterLab (no news, update check or extension manager; temp JUPYTER_* dirs, so
+    nothing touches ~) and stop it afterwards."""
     port, token = free_port(), secrets.token_hex(16)
     conf = root / ".jupyter"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SENDMESSAGE_KIT_")}
