@@ -114,3 +114,32 @@ def test_channel_matrix_accepts_plain_shapes(
 
 def test_table_cells_escape_pipes() -> None:
     assert hook._table(["a"], [["x | y"]]).endswith("| x \\| y |")
+
+
+def test_fact_citations_become_links_relative_to_the_page() -> None:
+    text = "interface description: docs/facts.md#interface; docs/facts.md#size-limit."
+    assert hook.cite_facts(text, "constraints.md") == (
+        "interface description: [facts#interface](facts.md#interface); "
+        "[facts#size-limit](facts.md#size-limit)."
+    )
+    assert hook.cite_facts("docs/facts.md#tls", "reference/client.md") == (
+        "[facts#tls](../facts.md#tls)"
+    )
+
+
+def test_generated_tables_link_to_anchors_the_facts_page_has(built_site: Path) -> None:
+    facts = (built_site / "facts" / "index.html").read_text(encoding="utf-8")
+    ids = set(re.findall(r'\bid="([\w-]+)"', facts))
+    cited = set()
+    for page in ("constraints", "errors"):
+        html = (built_site / page / "index.html").read_text(encoding="utf-8")
+        cited |= set(re.findall(r'href="\.\./facts/#([\w-]+)"', html))
+    assert {"size-limit", "retcodes", "channel-matrix"} <= cited
+    assert cited - ids == set()
+
+
+def test_vendored_licence_texts_are_published_beside_the_files(built_site: Path) -> None:
+    licences = sorted(p.name for p in WIDGETS.glob("LICENSE*"))
+    assert licences
+    published = built_site / "assets" / "widgets"
+    assert [name for name in licences if not (published / name).is_file()] == []
