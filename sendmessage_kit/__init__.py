@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from sendmessage_kit._lazy import lazy_names
 
 if TYPE_CHECKING:
+    from sendmessage_kit.async_client import AsyncGatewayClient
     from sendmessage_kit.channels import ChannelTable, load_channel_table
-    from sendmessage_kit.client import AsyncGatewayClient, GatewayClient, SendResult, connect
+    from sendmessage_kit.client import GatewayClient, SendResult, connect
     from sendmessage_kit.constraints import RULES, Finding, Profile, Rule, check, has_errors
     from sendmessage_kit.encoding import (
         Budget,
@@ -24,9 +25,22 @@ if TYPE_CHECKING:
     )
     from sendmessage_kit.errors import (
         RETCODES,
+        AgentStateError,
+        AuthError,
+        ConnectError,
         GatewayError,
+        GatewayInternalError,
+        InvalidParameterError,
+        MultimediaError,
         PayloadError,
+        RepeatedCallError,
+        RequestTimeout,
+        ResponseError,
         SendMessageKitError,
+        SettingsError,
+        SignedOutError,
+        TLSError,
+        TransportError,
         describe_retcode,
     )
     from sendmessage_kit.history import History
@@ -45,13 +59,16 @@ if TYPE_CHECKING:
     from sendmessage_kit.target import Target, open_target
 
 _HOME = {
-    "AsyncGatewayClient": "client",
+    "AgentStateError": "errors",
+    "AsyncGatewayClient": "async_client",
+    "AuthError": "errors",
     "Budget": "encoding",
     "byte_budget": "encoding",
     "Channel": "models",
     "ChannelTable": "channels",
     "check": "constraints",
     "connect": "client",
+    "ConnectError": "errors",
     "ContentType": "models",
     "ControlType": "models",
     "decode_body": "encoding",
@@ -62,16 +79,22 @@ _HOME = {
     "Finding": "constraints",
     "GatewayClient": "client",
     "GatewayError": "errors",
+    "GatewayInternalError": "errors",
     "has_errors": "constraints",
     "History": "history",
+    "InvalidParameterError": "errors",
     "KitSettings": "settings",
     "load_channel_table": "channels",
     "MediaFileType": "models",
     "MediaType": "models",
     "MessageData": "models",
+    "MultimediaError": "errors",
     "new_message": "models",
     "PayloadError": "errors",
     "Profile": "constraints",
+    "RepeatedCallError": "errors",
+    "RequestTimeout": "errors",
+    "ResponseError": "errors",
     "RETCODES": "errors",
     "Rule": "constraints",
     "RULES": "constraints",
@@ -79,9 +102,13 @@ _HOME = {
     "SendMessageRequest": "models",
     "SendMessageResponse": "models",
     "SendResult": "client",
+    "SettingsError": "errors",
+    "SignedOutError": "errors",
     "SizeLimits": "encoding",
     "Target": "target",
     "open_target": "target",
+    "TLSError": "errors",
+    "TransportError": "errors",
 }
 
 __version__ = "0.1.0"
@@ -89,29 +116,42 @@ __version__ = "0.1.0"
 __all__ = [
     "RETCODES",
     "RULES",
+    "AgentStateError",
     "AsyncGatewayClient",
+    "AuthError",
     "Budget",
     "Channel",
     "ChannelTable",
+    "ConnectError",
     "ContentType",
     "ControlType",
     "Finding",
     "GatewayClient",
     "GatewayError",
+    "GatewayInternalError",
     "History",
+    "InvalidParameterError",
     "KitSettings",
     "MediaFileType",
     "MediaType",
     "MessageData",
+    "MultimediaError",
     "PayloadError",
     "Profile",
+    "RepeatedCallError",
+    "RequestTimeout",
+    "ResponseError",
     "Rule",
     "SendMessageKitError",
     "SendMessageRequest",
     "SendMessageResponse",
     "SendResult",
+    "SettingsError",
+    "SignedOutError",
     "SizeLimits",
+    "TLSError",
     "Target",
+    "TransportError",
     "__version__",
     "byte_budget",
     "check",

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx2
 from pydantic import SecretStr
@@ -22,18 +22,26 @@ from sendmessage_kit.auth import GuidState, mask, redact_http_debug_logs, sign_i
 from sendmessage_kit.constraints import Profile, check, has_errors
 from sendmessage_kit.encoding import body_dict, encode_body
 from sendmessage_kit.errors import (
+    GatewayError,
     PayloadError,
     ResponseError,
     SendMessageKitError,
     SettingsError,
     describe_retcode,
-    error_for_retcode,
+    error_for_answer,
 )
 from sendmessage_kit.history import History
 from sendmessage_kit.models import MessageData, SendMessageRequest, SendMessageResponse
 from sendmessage_kit.settings import KitSettings
 
 logger = logging.getLogger("sendmessage_kit.client")
+_TransportT = TypeVar("_TransportT", httpx2.BaseTransport, httpx2.AsyncBaseTransport)
+
+NO_PASSWORD_HINT = (
+    "This client holds no password, so it cannot sign in again by itself: set "
+    "SENDMESSAGE_KIT_PASSWORD (or password=) and it will, once, resending with the same "
+    "messageCode; or call client.sign_in(password=...) and resend."
+)
 
 
 redact_http_debug_logs()
@@ -113,8 +121,18 @@ def _resolve_verify(verify: bool, ca_bundle: str | Path | None) -> ssl.SSLContex
         raise SettingsError(f"ca_bundle {str(path)!r} is not a PEM CA file: {exc}") from None
 
 
-class _ClientBase:
-    """Everything the twins share: settings, Guid, request bodies, results, journal."""
+class _ClientBase(Generic[_TransportT]):
+    """Everything the twins share: settings, Guid, request bodies, results, journal.
+
+    Args:
+        settings: where the values not passed here come from (default: `KitSettings()`, i.e.
+            `SENDMESSAGE_KIT_*` variables and `.env`).
+        base_url, agent_id, guid, password, phonenum, ca_bundle, verify, timeout, max_retries,
+            resend_on_failure, secmode: override the `KitSettings` field of the same name.
+        raise_on_error: raise on a failed send (else the `SendResult` carries `.error`).
+        history: a `History` to journal sends in, False for none, None: `settings.history`.
+        transport: an httpx2 transport (tests inject faults a server cannot produce with it).
+    """
 
     _owns_history: bool
 
@@ -135,6 +153,7 @@ class _ClientBase:
         raise_on_error: bool = True,
         history: History | bool | None = None,
         secmode: int | None = None,
+        transport: _TransportT | None = None,
     ) -> None:
         s = settings if settings is not None else KitSettings()
         url = base_url or s.base_url
@@ -173,6 +192,7 @@ class _ClientBase:
             self._owns_history = True
         self._profile = Profile(secmode=self.secmode)
         self._closers: list[Callable[[], object]] = []
+        self._httpx = self._open_http(transport)
 
     def _also_close(self, closer: Callable[[], object]) -> None:
         """Run `closer` when this client closes (what `connect()` opened for it: its sandbox)."""
@@ -182,6 +202,10 @@ class _ClientBase:
         closers, self._closers = self._closers, []
         for closer in reversed(closers):
             closer()
+
+    def _open_http(self, transport: _TransportT | None) -> Any:
+        """The twin's httpx2 client (and its sign-in lock)."""
+        raise NotImplementedError
 
     @property
     def guid(self) -> SecretStr | None:
@@ -229,8 +253,6 @@ class _ClientBase:
         return SendMessageRequest(callid=callid, userid=userid, data=data)
 
     def _after_guid_response(self, obj: dict[str, Any], what: str) -> dict[str, Any]:
-        if obj["retcode"] != "0":
-            raise error_for_retcode(obj["retcode"], str(obj.get("message", "")), response=obj)
         if self._guid.value is None:
             raise ResponseError(f"{what} answered retcode 0 without a Set-GUID header.")
         logger.info("signed in agent %s (guid %s)", self.agent_id, mask(self._guid.value))
@@ -248,8 +270,6 @@ class _ClientBase:
         result.elapsed = time.perf_counter() - started
         if obj is not None:
             result.response = SendMessageResponse.model_validate(obj)
-            if obj["retcode"] != "0":
-                error = error_for_retcode(obj["retcode"], result.response.message, response=obj)
         result.error = error
         logger.debug(
             "sendmessage agent %s callid %s -> %s in %.1f ms (%d attempt(s), guid %s)",
@@ -269,6 +289,19 @@ class _ClientBase:
         ):
             raise error
         return result
+
+    def _policy_for(self, max_retries: int | None) -> _http.RetryPolicy:
+        if max_retries is None:
+            return self.policy
+        return _http.RetryPolicy(max_retries, self.policy.resend)
+
+    @staticmethod
+    def _sign_in_failed(error: GatewayError, failure: SendMessageKitError) -> GatewayError:
+        logger.warning("signing in again after %s failed: %s", error.retcode, failure)
+        again = failure.retcode if isinstance(failure, GatewayError) else type(failure).__name__
+        return error.with_hint(
+            f"The client tried to sign in again and got {again}: {failure} Nothing was resent."
+        )
 
     def _decide(
         self,
@@ -298,5 +331,21 @@ def _interpret(response: httpx2.Response, guid: GuidState) -> _Outcome:
     except ResponseError as exc:
         return None, exc, response
     if obj["retcode"] != "0":
-        return obj, error_for_retcode(obj["retcode"], str(obj.get("message", ""))), response
+        return obj, error_for_answer(obj), response
     return obj, None, response
+
+
+def event_of(obj: dict[str, Any]) -> dict[str, Any] | None:
+    event = obj.get("event")
+    return event if isinstance(event, dict) and event else None
+
+
+def sandbox_kwargs(sandbox: Any) -> dict[str, Any]:
+    return {
+        "base_url": sandbox.base_url,
+        "agent_id": sandbox.agent_id,
+        "password": sandbox.password,
+        "phonenum": getattr(sandbox, "phonenum", None),
+        "ca_bundle": getattr(sandbox, "ca_path", None),
+        "secmode": getattr(sandbox, "secmode", None),
+    }

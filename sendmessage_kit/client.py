@@ -1,5 +1,6 @@
-"""`GatewayClient` and `AsyncGatewayClient`: the one path to a gateway, real or sandbox.
+"""`GatewayClient` and `connect()`: the one path to a gateway, real or sandbox.
 
+Its asynchronous twin, `AsyncGatewayClient`, lives in `async_client` (also importable from here).
 The twins share everything that is not I/O (`_http.py`, `auth.py`, `_ClientBase`): same
 arguments, same methods, same results; the async one adds `send_many` for bulk sending.
 
@@ -12,9 +13,8 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
+import threading
 import time
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self
 
 import httpx2
@@ -22,25 +22,27 @@ from pydantic import SecretStr
 
 from sendmessage_kit import _http
 from sendmessage_kit._client_base import (
+    NO_PASSWORD_HINT,
     InsecureTransportWarning,
     SendMessageKitWarning,
     SendResult,
     _ClientBase,
     _interpret,
+    event_of,
+    sandbox_kwargs,
 )
+from sendmessage_kit.async_client import AsyncGatewayClient
 from sendmessage_kit.errors import (
     AgentStateError,
     SendMessageKitError,
     SettingsError,
-    error_for_retcode,
+    SignedOutError,
 )
 from sendmessage_kit.events import AsyncEventPoller, EventPoller
-from sendmessage_kit.history import History
 from sendmessage_kit.models import MessageData, SendMessageRequest
 from sendmessage_kit.settings import KitSettings
 
 if TYPE_CHECKING:
-    from sendmessage_kit.bulk import BulkItem, BulkReport
     from sendmessage_kit.sandbox.customer import CustomerClient
 
 __all__ = [
@@ -55,24 +57,24 @@ __all__ = [
 ]
 
 
-class GatewayClient(_ClientBase):
-    """Synchronous client of CC-Gateway's agent interfaces around `sendmessage`."""
+class GatewayClient(_ClientBase[httpx2.BaseTransport]):
+    """Synchronous client of CC-Gateway's agent interfaces around `sendmessage`.
 
-    def __init__(
-        self,
-        settings: KitSettings | None = None,
-        *,
-        transport: httpx2.BaseTransport | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(settings, **kwargs)
-        self._http = httpx2.Client(verify=self._verify, transport=transport, trust_env=False)
+    Every argument is optional; what is not passed comes from `KitSettings` (see `_ClientBase`).
+    """
+
+    _httpx: httpx2.Client
+    _sign_in_lock: threading.Lock
+
+    def _open_http(self, transport: httpx2.BaseTransport | None) -> httpx2.Client:
+        self._sign_in_lock = threading.Lock()
+        return httpx2.Client(verify=self._verify, transport=transport, trust_env=False)
 
     @classmethod
     def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
         """A client of a running sandbox (`sandbox.start()`), trusting its CA, signed in."""
         kwargs.setdefault("resend_on_failure", True)
-        client = cls(**{**_sandbox_kwargs(sandbox), **kwargs})
+        client = cls(**{**sandbox_kwargs(sandbox), **kwargs})
         try:
             try:
                 client.sign_in()
@@ -104,7 +106,7 @@ class GatewayClient(_ClientBase):
                 timeout=timeout or self.timeout,
             )
             try:
-                obj, error, response = _interpret(self._http.send(request), self._guid)
+                obj, error, response = _interpret(self._httpx.send(request), self._guid)
             except httpx2.HTTPError as exc:
                 obj, error, response = None, _http.map_error(exc, request, url), None
                 error.__cause__ = exc
@@ -120,10 +122,10 @@ class GatewayClient(_ClientBase):
         self, method: str, path: str, content: str | None = None, **kw: Any
     ) -> dict[str, Any]:
         obj, error, _ = self._call(method, path, content, **kw)
-        if obj is not None:
-            return obj
-        assert error is not None
-        raise error
+        if error is not None:
+            raise error
+        assert obj is not None
+        return obj
 
     def sign_in(
         self, password: SecretStr | str | None = None, phonenum: str | None = None
@@ -143,10 +145,12 @@ class GatewayClient(_ClientBase):
 
     def sign_out(self) -> dict[str, Any]:
         """Sign the agent out and forget the Guid."""
-        obj = self._call_or_raise("DELETE", _http.sign_out_path(self.agent_id))
-        self._guid.set(None)
-        if obj["retcode"] != "0":
-            raise error_for_retcode(obj["retcode"], str(obj.get("message", "")), response=obj)
+        obj, error, _ = self._call("DELETE", _http.sign_out_path(self.agent_id))
+        if obj is not None:  # an answer, even a refusal: the Guid is of no further use
+            self._guid.set(None)
+        if error is not None:
+            raise error
+        assert obj is not None
         return obj
 
     def poll_event(self, timeout: float | None = None) -> dict[str, Any] | None:
@@ -156,7 +160,7 @@ class GatewayClient(_ClientBase):
             _http.event_path(self.agent_id),
             timeout=timeout or max(self.timeout, _http.POLL_TIMEOUT),
         )
-        return _event_of(obj)
+        return event_of(obj)
 
     def send_message(
         self,
@@ -166,8 +170,16 @@ class GatewayClient(_ClientBase):
         *,
         check: bool = True,
         raise_on_error: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        journal: bool = True,
     ) -> SendResult:
         """Send one message; `data` is a `MessageData` or a ready string.
+
+        `timeout` and `max_retries` override the client's for this call; `journal=False` leaves
+        the send out of the client's history. A `SignedOutError` answer (the Guid is no longer
+        valid) makes a client that holds the password sign in again, once, and resend the same
+        body (same messageCode).
 
         Raises:
             PayloadError: `check` found errors (nothing was sent).
@@ -175,19 +187,59 @@ class GatewayClient(_ClientBase):
             TransportError: no usable answer (ConnectError, TLSError, RequestTimeout, ...).
             ResponseError: an HTML page or a non-JSON body.
         """
-        request = self._request_of(callid, data, userid)
-        return self.send_request(request, check=check, raise_on_error=raise_on_error)
+        return self.send_request(
+            self._request_of(callid, data, userid),
+            check=check,
+            raise_on_error=raise_on_error,
+            timeout=timeout,
+            max_retries=max_retries,
+            journal=journal,
+        )
 
     def send_request(
-        self, request: SendMessageRequest, *, check: bool = True, raise_on_error: bool | None = None
+        self,
+        request: SendMessageRequest,
+        *,
+        check: bool = True,
+        raise_on_error: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        journal: bool = True,
     ) -> SendResult:
         """Send a ready `SendMessageRequest` (see `send_message`)."""
         body, result = self._prepare(request, check)
+        policy = self._policy_for(max_retries)
+        path = _http.send_path(self.agent_id)
+        used = self._guid.value
         started = time.perf_counter()
-        obj, error, result.attempts = self._call(
-            "POST", _http.send_path(self.agent_id), body, policy=self.policy
-        )
-        return self._finish(result, started, obj, error, raise_on_error)
+        obj, error, result.attempts = self._call("POST", path, body, timeout=timeout, policy=policy)
+        if isinstance(error, SignedOutError):
+            obj, error, again = self._sign_in_and_resend(
+                obj, error, used, path, body, timeout, policy
+            )
+            result.attempts += again
+        return self._finish(result, started, obj, error, raise_on_error, journal)
+
+    def _sign_in_and_resend(
+        self,
+        obj: dict[str, Any] | None,
+        error: SignedOutError,
+        used: SecretStr | None,
+        path: str,
+        body: str,
+        timeout: float | None,
+        policy: _http.RetryPolicy,
+    ) -> tuple[dict[str, Any] | None, SendMessageKitError | None, int]:
+        """After a signed-out answer to the Guid `used`: sign in again (once), resend `body`."""
+        if self._password is None:
+            return obj, error.with_hint(NO_PASSWORD_HINT), 0
+        with self._sign_in_lock:
+            if self._guid.value is used:  # no other send has signed in again meanwhile
+                try:
+                    self.sign_in()
+                except SendMessageKitError as failure:
+                    return obj, self._sign_in_failed(error, failure), 0
+        return self._call("POST", path, body, timeout=timeout, policy=policy)
 
     def customer_side(self) -> CustomerClient:
         """The customer's side of the sandbox this client talks to (sandbox only).
@@ -215,7 +267,7 @@ class GatewayClient(_ClientBase):
 
     def close(self) -> None:
         """Close the connections, the journal and the sandbox, when this client opened them."""
-        self._http.close()
+        self._httpx.close()
         if self.history is not None and self._owns_history:
             self.history.close()
         self._run_closers()
@@ -225,199 +277,6 @@ class GatewayClient(_ClientBase):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class AsyncGatewayClient(_ClientBase):
-    """Asynchronous twin of `GatewayClient`, with `send_many` for bulk sending."""
-
-    def __init__(
-        self,
-        settings: KitSettings | None = None,
-        *,
-        transport: httpx2.AsyncBaseTransport | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(settings, **kwargs)
-        limits = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
-        self._http = httpx2.AsyncClient(
-            verify=self._verify, transport=transport, trust_env=False, limits=limits
-        )
-
-    @classmethod
-    async def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
-        """A client of a running sandbox, trusting its CA, signed in (await it)."""
-        kwargs.setdefault("resend_on_failure", True)
-        client = cls(**{**_sandbox_kwargs(sandbox), **kwargs})
-        try:
-            try:
-                await client.sign_in()
-            except AgentStateError:  # 100-002: signed in elsewhere; the sandbox is ours
-                await client.force_sign_in()
-        except BaseException:
-            await client.aclose()
-            raise
-        return client
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        content: str | None = None,
-        *,
-        timeout: float | None = None,
-        policy: _http.RetryPolicy | None = None,
-    ) -> tuple[dict[str, Any] | None, SendMessageKitError | None, int]:
-        policy = policy or _http.RetryPolicy(self.policy.max_retries, False)
-        url = self._root + path
-        attempt = 0
-        while True:
-            request = _http.build_request(
-                method,
-                url,
-                guid_headers=self._guid.headers(),
-                content=content,
-                timeout=timeout or self.timeout,
-            )
-            try:
-                obj, error, response = _interpret(await self._http.send(request), self._guid)
-            except httpx2.HTTPError as exc:
-                obj, error, response = None, _http.map_error(exc, request, url), None
-                error.__cause__ = exc
-            if error is None:
-                return obj, None, attempt + 1
-            delay = self._decide(error, attempt, response, policy)
-            if delay is None:
-                return obj, error, attempt + 1
-            await asyncio.sleep(delay)
-            attempt += 1
-
-    async def _call_or_raise(
-        self, method: str, path: str, content: str | None = None, **kw: Any
-    ) -> dict[str, Any]:
-        obj, error, _ = await self._call(method, path, content, **kw)
-        if obj is not None:
-            return obj
-        assert error is not None
-        raise error
-
-    async def sign_in(
-        self, password: SecretStr | str | None = None, phonenum: str | None = None
-    ) -> dict[str, Any]:
-        """Sign the agent in and keep the Guid from `Set-GUID` (100-002: use `force_sign_in`)."""
-        content = self._sign_in_content(password, phonenum)
-        obj = await self._call_or_raise("PUT", _http.sign_in_path(self.agent_id), content)
-        return self._after_guid_response(obj, "sign-in")
-
-    async def force_sign_in(
-        self, password: SecretStr | str | None = None, phonenum: str | None = None
-    ) -> dict[str, Any]:
-        """Forced sign-in (`.../forcelogin`): take over an agent signed in elsewhere."""
-        content = self._sign_in_content(password, phonenum)
-        path = _http.sign_in_path(self.agent_id, force=True)
-        obj = await self._call_or_raise("PUT", path, content)
-        return self._after_guid_response(obj, "forced sign-in")
-
-    async def sign_out(self) -> dict[str, Any]:
-        """Sign the agent out and forget the Guid."""
-        obj = await self._call_or_raise("DELETE", _http.sign_out_path(self.agent_id))
-        self._guid.set(None)
-        if obj["retcode"] != "0":
-            raise error_for_retcode(obj["retcode"], str(obj.get("message", "")), response=obj)
-        return obj
-
-    async def poll_event(self, timeout: float | None = None) -> dict[str, Any] | None:
-        """One long poll of `agentevent` (also the heartbeat); the event, or None after ~10 s."""
-        obj = await self._call_or_raise(
-            "GET",
-            _http.event_path(self.agent_id),
-            timeout=timeout or max(self.timeout, _http.POLL_TIMEOUT),
-        )
-        return _event_of(obj)
-
-    async def send_message(
-        self,
-        callid: str,
-        data: MessageData | str,
-        userid: str | None = None,
-        *,
-        check: bool = True,
-        raise_on_error: bool | None = None,
-    ) -> SendResult:
-        """Send one message (see `GatewayClient.send_message`)."""
-        request = self._request_of(callid, data, userid)
-        return await self.send_request(request, check=check, raise_on_error=raise_on_error)
-
-    async def send_request(
-        self,
-        request: SendMessageRequest,
-        *,
-        check: bool = True,
-        raise_on_error: bool | None = None,
-        journal: bool = True,
-    ) -> SendResult:
-        """Send a ready `SendMessageRequest` (see `GatewayClient.send_message`).
-
-        `journal=False` leaves the send out of the client's history (`send_many` journals its
-        sends in batches itself).
-        """
-        body, result = self._prepare(request, check)
-        started = time.perf_counter()
-        obj, error, result.attempts = await self._call(
-            "POST", _http.send_path(self.agent_id), body, policy=self.policy
-        )
-        return self._finish(result, started, obj, error, raise_on_error, journal)
-
-    async def send_many(
-        self,
-        items: Iterable[BulkItem],
-        *,
-        concurrency: int | None = None,
-        progress: bool = True,
-        journal: History | None = None,
-        check: bool = True,
-    ) -> BulkReport:
-        """Send many messages with bounded concurrency; see `sendmessage_kit.bulk.send_many`."""
-        from sendmessage_kit.bulk import DEFAULT_CONCURRENCY, send_many
-
-        return await send_many(
-            self,
-            items,
-            concurrency=concurrency or DEFAULT_CONCURRENCY,
-            progress=progress,
-            journal=journal if journal is not None else self.history,
-            check=check,
-        )
-
-    async def aclose(self) -> None:
-        """Close the connections and the journal, when this client opened them."""
-        await self._http.aclose()
-        if self.history is not None and self._owns_history:
-            self.history.close()
-        self._run_closers()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-
-def _event_of(obj: dict[str, Any]) -> dict[str, Any] | None:
-    if obj["retcode"] != "0":
-        raise error_for_retcode(obj["retcode"], str(obj.get("message", "")), response=obj)
-    event = obj.get("event")
-    return event if isinstance(event, dict) and event else None
-
-
-def _sandbox_kwargs(sandbox: Any) -> dict[str, Any]:
-    return {
-        "base_url": sandbox.base_url,
-        "agent_id": sandbox.agent_id,
-        "password": sandbox.password,
-        "phonenum": getattr(sandbox, "phonenum", None),
-        "ca_bundle": getattr(sandbox, "ca_path", None),
-        "secmode": getattr(sandbox, "secmode", None),
-    }
 
 
 def connect(settings: KitSettings | None = None, **kwargs: Any) -> GatewayClient:

@@ -11,16 +11,19 @@ The exception tree::
     │   └── RequestTimeout       no answer in time (the message may have been delivered)
     ├── ResponseError            an answer that is not the gateway's JSON (HTML page, no retcode)
     └── GatewayError             the gateway answered retcode != "0" (HTTP 200 all the same)
-        ├── AuthError            000-003, 100-004, 100-006
-        ├── AgentStateError      000-004, 100-002
-        ├── InvalidParameterError  000-002, 000-006, 106-002
-        ├── RepeatedCallError    000-007
-        ├── MultimediaError      106-xxx
-        └── GatewayInternalError 100-007
+        ├── AuthError            the credentials were refused
+        │   └── SignedOutError   the Guid is no longer valid (signed out, or expired)
+        ├── AgentStateError      the agent's state forbids the call
+        ├── InvalidParameterError  a parameter or the message is invalid
+        ├── RepeatedCallError    the interface was invoked repeatedly
+        ├── MultimediaError      a multimedia (106-xxx) failure
+        └── GatewayInternalError the gateway failed internally
 
 `RETCODES` is the catalog the docs' error table is generated from: each code with its published
-description (or a plain statement that none is public), a remedy, its source and whether a
-resend with the same `messageCode` is reasonable.
+description (or a plain statement that none is public), a remedy, its source, whether a resend
+with the same `messageCode` is reasonable, and its exception. That is the one place a retcode is
+mapped to its exception: `error_for_retcode` reads it (a code missing from it: `MultimediaError`
+for the 106 family, else `GatewayError`), and each class's docstring lists its codes from it.
 """
 
 from __future__ import annotations
@@ -48,9 +51,11 @@ __all__ = [
     "Retcode",
     "SendMessageKitError",
     "SettingsError",
+    "SignedOutError",
     "TLSError",
     "TransportError",
     "describe_retcode",
+    "error_for_answer",
     "error_for_retcode",
 ]
 
@@ -59,7 +64,7 @@ class SendMessageKitError(Exception):
     """Base of every error the kit raises."""
 
 
-class SettingsError(SendMessageKitError):
+class SettingsError(SendMessageKitError, ValueError):
     """A setting is missing or invalid; the message names the variable or argument to set."""
 
 
@@ -113,31 +118,47 @@ class GatewayError(SendMessageKitError):
         remedy: what to do about it.
     """
 
-    def __init__(self, retcode: str, message: str = "", *, response: Any = None) -> None:
+    def __init__(
+        self, retcode: str, message: str = "", *, response: Any = None, hint: str = ""
+    ) -> None:
         info = describe_retcode(retcode)
         self.retcode = retcode
         self.message = message
         self.description = info.description
         self.remedy = info.remedy
         self.response = response
+        self.hint = hint
         gateway_said = f' (gateway said: "{message}")' if message else ""
-        super().__init__(f"retcode {retcode}: {info.description}{gateway_said}. {info.remedy}")
+        text = f"retcode {retcode}: {info.description}{gateway_said}. {info.remedy}"
+        super().__init__(f"{text} {hint}" if hint else text)
+
+    def with_hint(self, hint: str) -> GatewayError:
+        """The same error with `hint` added to its message (what the caller can do about it)."""
+        return type(self)(self.retcode, self.message, response=self.response, hint=hint)
 
 
 class AuthError(GatewayError):
-    """Authentication failed or expired: 000-003, 100-004, 100-006."""
+    """The gateway refused the credentials."""
+
+
+class SignedOutError(AuthError):
+    """The Guid is no longer valid: the agent was signed out, or the Guid expired.
+
+    Signed out after idling, by a sign-out, or by a forced sign-in elsewhere. A client that holds
+    the password signs in again by itself, once, and resends with the same messageCode.
+    """
 
 
 class AgentStateError(GatewayError):
-    """The agent is in a state that forbids the call: 000-004, 100-002."""
+    """The agent is in a state that forbids the call."""
 
 
 class InvalidParameterError(GatewayError):
-    """A parameter or the message is invalid: 000-002, 000-006, 106-002."""
+    """A parameter or the message is invalid."""
 
 
 class RepeatedCallError(GatewayError):
-    """The interface was invoked repeatedly: 000-007."""
+    """The interface was invoked repeatedly."""
 
 
 class MultimediaError(GatewayError):
@@ -145,7 +166,7 @@ class MultimediaError(GatewayError):
 
 
 class GatewayInternalError(GatewayError):
-    """The gateway failed internally during the agent's operation: 100-007."""
+    """The gateway failed internally during the agent's operation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +202,7 @@ RETCODES: dict[str, Retcode] = {
             "polling) and resend with the same messageCode.",
             _FACTS,
             False,
-            AuthError,
+            SignedOutError,
         ),
         Retcode(
             "000-004",
@@ -229,7 +250,7 @@ RETCODES: dict[str, Retcode] = {
             "Sign in first (PUT .../onlineagent/{agentid}) and keep polling events as heartbeat.",
             _FACTS,
             False,
-            AuthError,
+            SignedOutError,
         ),
         Retcode(
             "100-007",
@@ -279,7 +300,20 @@ RETCODES: dict[str, Retcode] = {
     )
 }
 
+# A code missing from the catalog: the 106 family is documented as multimedia failures.
 _FAMILY: dict[str, type[GatewayError]] = {"106": MultimediaError}
+
+
+def _document_codes() -> None:
+    """Append to each exception's docstring the retcodes the catalog maps to it."""
+    for kind in {r.exception for r in RETCODES.values()}:
+        codes = ", ".join(r.code for r in RETCODES.values() if r.exception is kind)
+        kind.__doc__ = (
+            f"{kind.__doc__ or kind.__name__}\n\n    Retcodes (from `RETCODES`): {codes}.\n"
+        )
+
+
+_document_codes()
 
 
 def describe_retcode(retcode: str) -> Retcode:
@@ -297,6 +331,19 @@ def describe_retcode(retcode: str) -> Retcode:
     )
 
 
-def error_for_retcode(retcode: str, message: str = "", *, response: Any = None) -> GatewayError:
-    """The typed `GatewayError` for a non-zero retcode."""
-    return describe_retcode(retcode).exception(retcode, message, response=response)
+def error_for_retcode(
+    retcode: str, message: str = "", *, response: Any = None, hint: str = ""
+) -> GatewayError:
+    """The typed `GatewayError` for a non-zero retcode (the exception the catalog names)."""
+    return describe_retcode(retcode).exception(retcode, message, response=response, hint=hint)
+
+
+def error_for_answer(answer: dict[str, Any]) -> GatewayError | None:
+    """The error a gateway's JSON answer stands for (None for retcode "0").
+
+    The clients turn every answer into an exception here and nowhere else.
+    """
+    retcode = str(answer.get("retcode"))
+    if retcode == "0":
+        return None
+    return error_for_retcode(retcode, str(answer.get("message") or ""), response=answer)

@@ -1,4 +1,9 @@
+import inspect
+import subprocess
+import sys
+
 import sendmessage_kit
+from sendmessage_kit import errors
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -11,3 +16,32 @@ def test_all_is_sorted_and_complete() -> None:
     assert names == sorted(set(names), key=_isort_key)
     for name in names:
         assert hasattr(sendmessage_kit, name), name
+
+
+def test_the_whole_exception_tree_is_exported_at_the_top_level() -> None:
+    tree = {
+        name
+        for name, value in vars(errors).items()
+        if inspect.isclass(value)
+        and issubclass(value, errors.SendMessageKitError)
+        and value.__module__ == errors.__name__
+    }
+    assert {"TransportError", "ConnectError", "RequestTimeout", "ResponseError"} <= tree
+    assert {"SettingsError", "AuthError", "SignedOutError", "TLSError"} <= tree
+    for name in tree:
+        assert name in sendmessage_kit.__all__, name
+        assert getattr(sendmessage_kit, name) is getattr(errors, name)
+
+
+def test_names_stay_lazy() -> None:
+    # Importing the package (and the CLI's parser) loads neither pydantic nor httpx2; the first
+    # use of a name does.
+    code = (
+        "import sys, sendmessage_kit, sendmessage_kit.cli as c; c.build_parser();"
+        "heavy = ('pydantic', 'httpx2');"
+        "before = [m for m in heavy if m in sys.modules];"
+        "sendmessage_kit.ConnectError; sendmessage_kit.GatewayClient;"
+        "print(before, [m for m in heavy if m in sys.modules])"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[] ['pydantic', 'httpx2']"

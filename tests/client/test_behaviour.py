@@ -22,6 +22,7 @@ from sendmessage_kit.errors import (
     PayloadError,
     RequestTimeout,
     ResponseError,
+    SignedOutError,
     TLSError,
     TransportError,
     error_for_retcode,
@@ -134,16 +135,17 @@ async def test_after_sign_out_a_send_is_refused(make_twin: MakeTwin) -> None:
     old = twin.guid
     await twin.sign_out()
     assert twin.guid is None
-    stale = await make_twin(sign_in=False, agent_id=agent, guid=old)
-    with pytest.raises(AuthError):
+    stale = await make_twin(sign_in=False, agent_id=agent, guid=old, password=None)
+    with pytest.raises(SignedOutError, match="SENDMESSAGE_KIT_PASSWORD") as info:
         await stale.send_message("call-8", new_message(to=_user(), content="x"))
+    assert info.value.retcode == "100-006"
 
 
 async def test_canary_guid_never_shows(
     make_twin: MakeTwin, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    twin = await make_twin(sign_in=False, guid=CANARY_GUID, raise_on_error=False)
+    twin = await make_twin(sign_in=False, guid=CANARY_GUID, password=None, raise_on_error=False)
     result = await twin.send_message("call-9", new_message(to=_user(), content="x"))
     assert isinstance(result.error, AuthError) and result.retcode == "000-003"
     shown = [repr(twin.client), str(result.error), repr(result.error), repr(result), caplog.text]
