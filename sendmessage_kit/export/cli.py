@@ -113,7 +113,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         required=True,
-        choices=("postman", "http", "openapi"),
+        choices=("postman", "bruno", "http", "openapi"),
         help="postman (collection + environment), bruno (a collection folder), http (one .http "
         "file), openapi (OpenAPI 3.1 of the gateway's agent interfaces)",
     )

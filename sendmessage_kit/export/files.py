@@ -23,6 +23,7 @@ __all__ = ["FORMATS", "files", "flow_for", "write"]
 #: format -> what `--out` names when it is not given (a folder for postman and bruno).
 FORMATS = {
     "postman": "sendmessage-kit-postman",
+    "bruno": "sendmessage-kit-bruno",
     "http": "sendmessage-kit.http",
     "openapi": "sendmessage-kit-openapi.json",
 }
@@ -77,6 +78,10 @@ def files(fmt: str, source: Any = None, **target: Any) -> dict[str, str]:
         from sendmessage_kit.export import postman
 
         return {name: _json(doc) for name, doc in postman.files(flow).items()}
+    if fmt == "bruno":
+        from sendmessage_kit.export import bruno
+
+        return bruno.files(flow)
     from sendmessage_kit.export import http_file
 
     return {http_file.FILE_NAME: http_file.render(flow)}

@@ -1,6 +1,6 @@
 // Runs a Postman test script or a JetBrains HTTP Client response handler against one answer,
 // with the small part of each tool's API the kit's exports use. Input (stdin, JSON):
-// {dialect: "postman" | "jetbrains", script, status, headers: {name: value}, body: text}.
+// {dialect: "postman" | "jetbrains" | "bruno", script, status, headers: {name: value}, body}.
 // Output (stdout, JSON): {set: {variable: value}, failures: [message]}.
 const input = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
 const set = {};
@@ -16,8 +16,23 @@ const test = (name, fn) => {
     failures.push(`${name}: ${error.message}`);
   }
 };
+const chaiLike = (actual) => ({
+  to: {
+    equal: (expected) => {
+      if (actual !== expected) throw new Error(`expected ${expected}, got ${actual}`);
+    },
+  },
+});
 let api;
-if (input.dialect === "postman") {
+if (input.dialect === "bruno") {
+  const res = {
+    getStatus: () => input.status,
+    getHeader: header,
+    getBody: () => JSON.parse(input.body),
+  };
+  const bru = { setEnvVar: (key, value) => { set[key] = value; } };
+  api = { res, bru, test, expect: chaiLike };
+} else if (input.dialect === "postman") {
   const pm = {
     response: { code: input.status, headers: { get: header }, json: () => JSON.parse(input.body) },
     environment: { set: (key, value) => { set[key] = value; } },

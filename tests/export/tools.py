@@ -163,3 +163,57 @@ def run_http_file(
                 variables.update(new)
             done.append(ex)
     return done
+
+
+def parse_bru(text: str) -> dict[str, list[str]]:
+    """A .bru file's blocks: name -> its lines, the two-space indent removed."""
+    blocks: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.split("\n"):
+        if current is None:
+            match = re.match(r"^([\w:-]+) [{\[]$", line)
+            if match:
+                current = blocks.setdefault(match.group(1), [])
+        elif line in ("}", "]"):
+            current = None
+        else:
+            current.append(line.removeprefix("  "))
+    return blocks
+
+
+def _pairs(lines: list[str]) -> dict[str, str]:
+    return dict(line.split(": ", 1) if ": " in line else (line.rstrip(":"), "") for line in lines)
+
+
+def run_bruno(
+    folder: Path, verify: ssl.SSLContext | bool, secrets: dict[str, str]
+) -> list[Exchange]:
+    """Run the collection like Bruno's runner: requests in `seq` order, the environment's vars."""
+    [env_file] = (folder / "environments").glob("*.bru")
+    env = parse_bru(env_file.read_text())
+    variables = _pairs(env["vars"])
+    for name in env.get("vars:secret", []):
+        variables[name.strip().rstrip(",")] = ""
+    variables.update(secrets)
+    requests = [parse_bru(p.read_text()) for p in folder.glob("*.bru")]
+    requests.sort(key=lambda b: int(_pairs(b["meta"])["seq"]))
+    done = []
+    with httpx2.Client(verify=verify, timeout=30) as http:
+        for blocks in requests:
+            [method] = [k for k in blocks if k in ("get", "put", "post", "delete")]
+            body = "\n".join(blocks["body:json"]) if "body:json" in blocks else None
+            ex = Exchange(
+                _pairs(blocks["meta"])["name"],
+                method.upper(),
+                substitute(_pairs(blocks[method])["url"], variables),
+                {k: substitute(v, variables) for k, v in _pairs(blocks["headers"]).items()},
+                substitute(body, variables) if body is not None else None,
+            )
+            response = send(http, ex)
+            for block in ("script:post-response", "tests"):
+                if block in blocks:
+                    new, failures = run_script("bruno", "\n".join(blocks[block]), response)
+                    variables.update(new)
+                    ex.failures += failures
+            done.append(ex)
+    return done
