@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING
 from sendmessage_kit._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from sendmessage_kit.export.files import FORMATS, files, flow_for, write
+    from sendmessage_kit.export.build import FORMATS, files, flow_for, write
     from sendmessage_kit.export.flow import Flow, Step
 
 _HOME = {
-    "FORMATS": "files",
+    "FORMATS": "build",
     "Flow": "flow",
     "Step": "flow",
-    "files": "files",
-    "flow_for": "files",
-    "write": "files",
+    "files": "build",
+    "flow_for": "build",
+    "write": "build",
 }
 __all__ = ["FORMATS", "Flow", "Step", "files", "flow_for", "write"]
 

@@ -140,7 +140,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace) -> int:
     """Write the export; print the paths written."""
     from sendmessage_kit.errors import SendMessageKitError
-    from sendmessage_kit.export.files import files, write
+    from sendmessage_kit.export.build import files, write
 
     source: Any = None
     try:
