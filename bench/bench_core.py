@@ -9,29 +9,30 @@ import json
 import timeit
 import uuid
 
-from sendmessage_kit import SendMessageRequest, check, encode_body, new_message
+from sendmessage_kit import SendMessageRequest, check, encode_body, new_message, seed
 from sendmessage_kit.encoding import encode_data
 
 N = 20_000
-TO = "1672709693442874044"
+TO = seed.USER_ID
+SEND_TIME = str(seed.SEND_TIME)
 CODE = str(uuid.uuid4())
 
 
 def raw() -> str:
     """What a hand-written integration does: two json.dumps of equivalent dicts."""
     data = {
-        "from": "202301032048582419", "to": TO, "channel": "WEB", "controlType": "CHAT",
+        "from": seed.CHANNEL_ID, "to": TO, "channel": "WEB", "controlType": "CHAT",
         "mediaType": "TEXT", "messageCode": CODE, "content": "<p>Message sent by the agent</p>",
-        "senderNickname": "Agent", "senderAvatar": "DefaultAvatar", "sendTime": "1678109503317",
+        "senderNickname": "Agent", "senderAvatar": "DefaultAvatar", "sendTime": SEND_TIME,
         "userId": TO,
     }  # fmt: skip
-    return json.dumps({"callid": "1552524689-16797284", "data": json.dumps(data)})
+    return json.dumps({"callid": seed.CALLID, "data": json.dumps(data)})
 
 
 def build_encode() -> str:
     m = new_message(to=TO, content="<p>Message sent by the agent</p>", message_code=CODE,
-                    send_time="1678109503317")  # fmt: skip
-    return encode_body(SendMessageRequest(callid="1552524689-16797284", data=m))
+                    send_time=SEND_TIME)  # fmt: skip
+    return encode_body(SendMessageRequest(callid=seed.CALLID, data=m))
 
 
 BODY = build_encode()

@@ -72,11 +72,12 @@ def wait_up(port: int) -> None:
 
 
 def bodies(n: int) -> list[bytes]:
+    from sendmessage_kit import seed
     from sendmessage_kit.models import new_message
 
     out = []
     for i in range(n):
-        data = new_message(to="1672709693442874044", content=f"bench message {i}").to_wire()
+        data = new_message(to=seed.USER_ID, content=f"bench message {i}").to_wire()
         out.append(json.dumps({"callid": "1552524689-1", "data": data}).encode())
     return out
 
@@ -127,8 +128,9 @@ async def concurrent(port: int, guid: str, payloads: list[bytes], n: int) -> flo
 
 def check_cost() -> float:
     from sendmessage_kit.constraints import Profile, check
+    from sendmessage_kit.seed import SEED_BODY
 
-    body = json.loads((ROOT / "examples" / "seed_request.json").read_text())
+    body = json.loads(SEED_BODY)
     profile = Profile()
     t = time.perf_counter()
     for _ in range(5000):

@@ -39,8 +39,8 @@ def encode_data(data: MessageData) -> str:
 
     Example:
         >>> from sendmessage_kit import new_message
-        >>> encode_data(new_message(to="u1", content="hi", message_code="m1", send_time="1"))[:30]
-        '{"from":"202301032048582419",'
+        >>> encode_data(new_message(to="u1", content="hi", message_code="m1", send_time="1"))[:8]
+        '{"from":'
     """
     try:
         return data.model_dump_json(by_alias=True, exclude_none=True)

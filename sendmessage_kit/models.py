@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sendmessage_kit import seed
+
 __all__ = [
     "Channel",
     "ContentType",
@@ -144,9 +146,9 @@ class MessageData(BaseModel):
     encoding that example gives back the very same bytes.
 
     Example:
-        >>> MessageData(from_="202301032048582419", to="u1", channel="WEB", mediaType="TEXT",
+        >>> MessageData(from_="channel-1", to="u1", channel="WEB", mediaType="TEXT",
         ...             messageCode="m-1", content="hi", senderNickname="Agent",
-        ...             senderAvatar="DefaultAvatar", sendTime="1678109503317", userId="u1").channel
+        ...             senderAvatar="DefaultAvatar", sendTime="1700000000000", userId="u1").channel
         <Channel.WEB: 'WEB'>
     """
 
@@ -154,7 +156,7 @@ class MessageData(BaseModel):
         populate_by_name=True, extra="allow", use_enum_values=False, validate_assignment=False
     )
 
-    from_: Annotated[str, FieldUse(start="202301032048582419")] = Field(
+    from_: Annotated[str, FieldUse(start=seed.CHANNEL_ID)] = Field(
         alias="from",
         description="Channel ID: the channel's Configuration ID in the tenant space (Table 3).",
     )

@@ -18,8 +18,8 @@ owner of that sandbox: `client.close()` stops it.
 Example:
     >>> from sendmessage_kit import new_message, open_target
     >>> with open_target() as target:  # nothing configured: a sandbox of its own
-    ...     chat = target.sandbox.customer.open_chat("WEB", "1672709693442874044")
-    ...     msg = new_message(to="1672709693442874044", content="Hello")
+    ...     chat = target.sandbox.customer.open_chat("WEB", "customer-1")
+    ...     msg = new_message(to="customer-1", content="Hello")
     ...     target.client.send_message(chat["callid"], msg).ok
     True
 """

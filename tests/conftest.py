@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from sendmessage_kit.seed import SEED_BODY
+
 pytest_plugins = ["tests.fixtures_browser", "tests.fixtures_sandbox"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_BODY = (ROOT / "examples" / "seed_request.json").read_text(encoding="utf-8").rstrip("\n")
 CANARY_GUID = "c4a7a7e5-0000-4000-8000-canary000001.AgentGateway9"
 CANARY_PASSWORD = "canary-Pa55word-DO-NOT-LEAK"
 

@@ -9,28 +9,21 @@ from typing import Any
 
 import pytest
 
-from sendmessage_kit import RULES, Profile, check, load_channel_table
+from sendmessage_kit import RULES, Profile, check, load_channel_table, seed
 from sendmessage_kit.encoding import SizeLimits
 
+# The interface description's example, with a string sendTime (the table's type) and plain text.
 VALID_DATA: dict[str, Any] = {
-    "from": "202301032048582419",
-    "to": "1672709693442874044",
-    "channel": "WEB",
-    "controlType": "CHAT",
-    "mediaType": "TEXT",
-    "messageCode": "b72d414f-97ca-4897-bc9f-a727ad92ff12",
+    **seed.seed_data(),
     "content": "hello",
-    "senderNickname": "Agent",
-    "senderAvatar": "DefaultAvatar",
-    "sendTime": "1678109503317",
-    "userId": "1672709693442874044",
+    "sendTime": str(seed.SEND_TIME),
 }
 
 
 def body(**data_changes: Any) -> dict[str, Any]:
     data = {**VALID_DATA, **data_changes}
     data = {k: v for k, v in data.items() if v is not _DROP}
-    return {"callid": "1552524689-16797284", "data": json.dumps(data)}
+    return {"callid": seed.CALLID, "data": json.dumps(data)}
 
 
 _DROP = object()
@@ -46,15 +39,15 @@ def outer(**changes: Any) -> dict[str, Any]:
 CASES: dict[str, tuple[Any, Any, dict[str, Any]]] = {
     "body.json": ("not json", body(), {}),
     "body.callid.required": (outer(callid=_DROP), body(), {}),
-    "body.userid.type": (outer(userid=88880043), outer(userid="88880043"), {}),
+    "body.userid.type": (outer(userid=int(seed.BODY_USERID)), outer(userid=seed.BODY_USERID), {}),
     "body.data.required": (outer(data=_DROP), body(), {}),
     "body.data.string": (outer(data=VALID_DATA), body(), {}),
     "body.data.json": (outer(data='{"from": '), body(), {}),
     "body.extra": (outer(content="x"), body(), {}),
     "agent.range": (body(), body(), {"agent_id": "60000"}),
     "data.required": (body(senderAvatar=_DROP), body(), {}),
-    "data.type": (body(to=1672709693442874044), body(), {}),
-    "data.sendTime.number": (body(sendTime=1678109503317), body(), {}),
+    "data.type": (body(to=int(seed.USER_ID)), body(), {}),
+    "data.sendTime.number": (body(sendTime=seed.SEND_TIME), body(), {}),
     "data.sendTime.format": (body(sendTime="yesterday"), body(), {}),
     "data.channel.enum": (body(channel="MYSPACE"), body(), {}),
     "data.mediaType.enum": (body(mediaType="HOLOGRAM"), body(), {}),

@@ -117,3 +117,27 @@ def test_a_field_added_to_the_model_reaches_the_send_cli(
     assert main(argv) == 0
     sent = json.loads(json.loads(capsys.readouterr().out)["request"]["data"])
     assert sent["priority"] == "high" and sent["content"] == "urgent"
+
+
+def test_the_example_ids_come_from_the_one_example_file() -> None:
+    from sendmessage_kit import seed
+    from sendmessage_kit.preview import Form
+    from sendmessage_kit.sandbox.app import CHANNEL_ID
+    from tests.conftest import ROOT
+
+    shipped = (ROOT / "examples" / "seed_request.json").read_text(encoding="utf-8")
+    assert shipped.rstrip("\n") == seed.SEED_BODY  # examples/ shows the file the package reads
+    data = json.loads(json.loads(seed.SEED_BODY)["data"])
+    assert (seed.CHANNEL_ID, seed.USER_ID, seed.SEND_TIME) == (
+        data["from"],
+        data["to"],
+        data["sendTime"],
+    )
+    assert new_message(to="u1", content="hi").from_ == seed.CHANNEL_ID == CHANNEL_ID
+    form = Form()
+    assert (form.callid, form.to, form.user_id, form.from_) == (
+        seed.CALLID,
+        seed.USER_ID,
+        seed.USER_ID,
+        seed.CHANNEL_ID,
+    )

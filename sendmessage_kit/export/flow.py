@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sendmessage_kit import _http
+from sendmessage_kit import _http, seed
 from sendmessage_kit.encoding import encode_body
 from sendmessage_kit.models import SendMessageRequest, new_message
 
@@ -148,5 +148,5 @@ class Flow:
 
 def demo_request() -> SendMessageRequest:
     """The message an export sends when none is given: a WEB text to the seed's customer."""
-    data = new_message(to="1672709693442874044", content="Hello from sendmessage-kit")
-    return SendMessageRequest(callid="1552524689-16797284", data=data)
+    data = new_message(to=seed.USER_ID, content="Hello from sendmessage-kit")
+    return SendMessageRequest(callid=seed.CALLID, data=data)

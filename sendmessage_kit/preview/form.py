@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from sendmessage_kit import seed
 from sendmessage_kit.constraints import DEFAULT_PROFILE, Finding, Profile, check, has_errors
 from sendmessage_kit.encoding import Budget, byte_budget, encode_body, encode_data
 from sendmessage_kit.fields import data_fields, data_model, field_by_key, start_values
@@ -69,7 +70,7 @@ class Form:
     def __init__(
         self,
         *,
-        callid: str = "1552524689-16797284",
+        callid: str = seed.CALLID,
         userid: str = "",
         agent_id: str = "1001",
         secmode: int = 1,
@@ -81,7 +82,7 @@ class Form:
             raise TypeError(
                 f"Form() got no data field {unknown[0]!r}; the fields are: {', '.join(keys)}"
             )
-        start = start_values({"to": "1672709693442874044", "content": EXAMPLE_TEXT, **data})
+        start = start_values({"to": seed.USER_ID, "content": EXAMPLE_TEXT, **data})
         values = {
             f.wire: "" if start.get(f.wire) is None else str(start[f.wire]) for f in data_fields()
         }

@@ -20,6 +20,7 @@ from fastapi import FastAPI, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.types import Receive, Scope, Send
 
+from sendmessage_kit import seed
 from sendmessage_kit.constraints import Finding, Profile, check
 from sendmessage_kit.models import Channel
 from sendmessage_kit.sandbox.config import DEMO_PHONENUM, SandboxConfig
@@ -29,7 +30,7 @@ from sendmessage_kit.sandbox.store import Store, StoredMessage
 
 __all__ = ["CHANNEL_ID", "SandboxApp", "create_app"]
 
-CHANNEL_ID = "202301032048582419"  # the seed example's channel Configuration ID (`data.from`)
+CHANNEL_ID = seed.CHANNEL_ID  # the example's channel Configuration ID (`data.from`)
 JSON = "application/json;charset=UTF-8"
 GW = "/agentgateway/resource"
 _SUCCESS = b'{"message":"success","retcode":"0"}'

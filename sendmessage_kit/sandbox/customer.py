@@ -5,9 +5,9 @@ These endpoints are the sandbox's own, not CC-Gateway's: they let a demo play th
 Example:
     >>> from sendmessage_kit import sandbox                          # doctest: +SKIP
     >>> sb = sandbox.start()                                         # doctest: +SKIP
-    >>> chat = sb.customer.open_chat("WEB", "1672709693442874044")  # doctest: +SKIP
+    >>> chat = sb.customer.open_chat("WEB", "customer-1")  # doctest: +SKIP
     >>> sb.customer.send(chat["callid"], "Hello, I need help")      # doctest: +SKIP
-    >>> messages, cursor = sb.customer.messages("1672709693442874044")  # doctest: +SKIP
+    >>> messages, cursor = sb.customer.messages("customer-1")  # doctest: +SKIP
 
 `sb.customer` is shared and closed by `sb.stop()`; `sb.customer()` gives a client of your own
 (close it, or use it in a `with`).
@@ -20,6 +20,8 @@ from types import TracebackType
 from typing import Any
 
 import httpx2
+
+from sendmessage_kit import seed
 
 __all__ = ["CustomerClient"]
 
@@ -48,7 +50,7 @@ class CustomerClient:
     def open_chat(
         self,
         channel: str = "WEB",
-        user_id: str = "1672709693442874044",
+        user_id: str = seed.USER_ID,
         *,
         agent_id: str | None = None,
     ) -> dict[str, Any]:

@@ -13,13 +13,14 @@ from typing import Any
 import ipywidgets as w
 
 from sendmessage_kit import preview as pv
+from sendmessage_kit import seed
 from sendmessage_kit.errors import SettingsError
 from sendmessage_kit.widgets import _html as hx
 from sendmessage_kit.widgets._common import guarded
 
 __all__ = ["ConversationView"]
 
-DEMO_USER = "1672709693442874044"
+DEMO_USER = seed.USER_ID
 
 
 class ConversationView:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sendmessage_kit import seed
 from sendmessage_kit.cli import main
 from tests.client.conftest import Faults
 
@@ -47,7 +48,7 @@ def test_send_file_sends_the_seed_body(
     assert main(["send", "--file", str(body), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["ok"] is True and printed["guid"].startswith("****")
-    assert [m["content"] for m in faults.messages("1672709693442874044")][-1] == (
+    assert [m["content"] for m in faults.messages(seed.USER_ID)][-1] == (
         "<p>Message sent by the agent</p>"
     )
 

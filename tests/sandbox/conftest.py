@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 import pytest
 
+from sendmessage_kit import seed
 from sendmessage_kit.models import new_message
 from sendmessage_kit.sandbox import Sandbox, SandboxConfig, serve
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from tests.sandbox.test_cli import Proc
 
 GW = "/agentgateway/resource"
-SEED_USER = "1672709693442874044"
+SEED_USER = seed.USER_ID
 
 
 class Agent:
@@ -81,7 +82,7 @@ def body_for(
 ) -> dict[str, Any]:
     """A valid outer body built with the kit's own `new_message`."""
     data = new_message(to=to, content=content, **kw)
-    return {"callid": callid, "userid": "88880043", "data": data.to_wire()}
+    return {"callid": callid, "userid": seed.BODY_USERID, "data": data.to_wire()}
 
 
 @pytest.fixture

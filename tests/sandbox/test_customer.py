@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from sendmessage_kit import seed
 from sendmessage_kit.sandbox import Sandbox
 from tests.sandbox.conftest import Agent, body_for
 
@@ -94,7 +95,7 @@ def test_web_channel_token_and_poll(agent: Agent) -> None:
     assert denied.json()["resultCode"] == "160028"
     token = http.post(
         "/apiaccess/ccmessaging/applyToken",
-        json={"userId": user, "userName": "Web user", "channelId": "202301032048582419"},
+        json={"userId": user, "userName": "Web user", "channelId": seed.CHANNEL_ID},
     ).json()
     assert token["resultCode"] == "0"
     headers = {"ccmessaging-token": token["token"]}
@@ -106,7 +107,7 @@ def test_web_channel_token_and_poll(agent: Agent) -> None:
     [msg] = polled["downlinkMessages"]
     assert msg["sourceType"] == "AGENT" and msg["controlType"] == "CHAT"
     assert len(msg["content"]) == 500  # the web poll's limit
-    assert msg["from"] == "202301032048582419" and msg["to"] == user and msg["messageCode"]
+    assert msg["from"] == seed.CHANNEL_ID and msg["to"] == user and msg["messageCode"]
     again = http.get("/apiaccess/ccmessaging/poll", params=params, headers=headers).json()
     assert again["downlinkMessages"] == []
 
@@ -118,7 +119,7 @@ def test_strict_calls_need_a_chat_opened_by_a_customer(
     a = Agent(sb)
     try:
         a.sign_in()
-        answer = a.send(body_for("to nobody", callid="1552524689-16797284"))
+        answer = a.send(body_for("to nobody", callid=seed.CALLID))
         assert answer["retcode"] == "000-002" and "callid" in answer["message"]
         assert sb.app is not None and sb.app.store.count() == 0
         with sb.customer() as customer:

@@ -7,6 +7,7 @@ import ssl
 import httpx2
 import pytest
 
+from sendmessage_kit import seed
 from sendmessage_kit.sandbox import Sandbox
 from tests.conftest import SEED_BODY
 from tests.sandbox.conftest import SEED_USER, Agent, body_for
@@ -26,7 +27,7 @@ def test_seed_body_is_sent_and_reaches_the_customer(any_sandbox: Sandbox) -> Non
         assert agent.guid and agent.guid.endswith(".AgentGateway0")
         assert agent.send(SEED_BODY) == {"message": "success", "retcode": "0"}
         seen = all_messages(agent)
-        sent = [m for m in seen if m["messageCode"] == "b72d414f-97ca-4897-bc9f-a727ad92ff12"]
+        sent = [m for m in seen if m["messageCode"] == seed.MESSAGE_CODE]
         assert [m["content"] for m in sent] == ["<p>Message sent by the agent</p>"]
         new = body_for("flow " + any_sandbox.base_url)
         assert agent.send(new)["retcode"] == "0"
