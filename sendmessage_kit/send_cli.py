@@ -21,6 +21,12 @@ def add_send_arguments(parser: argparse.ArgumentParser) -> None:
     what = parser.add_argument_group("message (or --file)")
     what.add_argument("--file", help="a ready request body (JSON), or - for stdin")
     what.add_argument(
+        "--csv",
+        help="send one message per row of this CSV file (columns: the fields of data by name, "
+        "and callid/userid); rows that break a rule are listed and not sent; a rerun skips "
+        "what was delivered",
+    )
+    what.add_argument(
         "--callid",
         help="the chat's call ID (default: a new one; the sandbox "
         "opens a chat for an unknown callid)",
@@ -37,8 +43,21 @@ def add_send_arguments(parser: argparse.ArgumentParser) -> None:
     gw.add_argument(
         "--force-sign-in", action="store_true", help="take over an agent signed in elsewhere"
     )
+    gw.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the agent's password from the first line of stdin (never on the command line; "
+        "or set SENDMESSAGE_KIT_PASSWORD, or SENDMESSAGE_KIT_GUID for a Guid you have)",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="with no gateway configured: keep the sandbox running after the send (Ctrl-C "
+        "stops it), so the message can be seen on the customer's side",
+    )
     parser.add_argument("--no-check", action="store_true", help="send even if checks fail")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(send_parser=parser)
 
 
 def _defer_data_flags(parser: argparse.ArgumentParser, group: Any) -> None:
@@ -79,9 +98,24 @@ def _add_data_flags(group: Any) -> None:
         )
 
 
-def _usage(message: str) -> int:
-    print(f"sendmessage-kit send: {message}", file=sys.stderr)
+def _usage(message: str, args: argparse.Namespace | None = None) -> int:
+    print(f"sendmessage-kit send: {in_flags(message, args)}", file=sys.stderr)
     return 2
+
+
+def in_flags(text: str, args: argparse.Namespace | None) -> str:
+    """A hint's Python keywords as this command's own flags (`agent_id=` -> `--agent-id`)."""
+    parser = getattr(args, "send_parser", None)
+    if parser is None:
+        return text
+    import re
+
+    for action in parser._actions:
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if longs:
+            d = re.escape(action.dest)
+            text = re.sub(rf"`{d}(?:\(\))?`|\b{d}(?:=|\(\))", longs[-1], text)
+    return text
 
 
 def _build(args: argparse.Namespace) -> Any:
@@ -126,11 +160,41 @@ def _settings(args: argparse.Namespace) -> Any:
         "secmode": args.secmode,
         "timeout": args.timeout,
         "verify": False if args.insecure else None,
+        "password": _stdin_password(args),
     }
-    return KitSettings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = KitSettings(**{k: v for k, v in overrides.items() if v is not None})
+    if not settings.uses_sandbox and settings.guid is None and settings.password is None:
+        raise ValueError(
+            f"no credentials for {settings.base_url}: set SENDMESSAGE_KIT_PASSWORD (the agent's "
+            "password; or pipe it in with --password-stdin) or SENDMESSAGE_KIT_GUID (a Guid you "
+            "already have). Nothing was sent."
+        )
+    return settings
 
 
-def _findings(request: Any, settings: Any) -> list[Any]:
+def _stdin_password(args: argparse.Namespace) -> str | None:
+    if not args.password_stdin:
+        return None
+    if args.file == "-" or getattr(args, "csv", None) == "-":
+        raise ValueError("--password-stdin and a body from stdin (-) cannot share stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise ValueError("--password-stdin: the first line of stdin is empty")
+    return password
+
+
+SANDBOX_NOTE = (
+    "No gateway configured (SENDMESSAGE_KIT_BASE_URL): sending to a sandbox started for this "
+    "command, which stops when it ends. To see the message on the customer's side, add --keep, "
+    "or run `sendmessage-kit sandbox --http` in another terminal and pass --base-url."
+)
+KEEP_NOTE = (
+    "No gateway configured (SENDMESSAGE_KIT_BASE_URL): sending to a sandbox started for this "
+    "command; --keep keeps it running after the send until Ctrl-C."
+)
+
+
+def _findings(request: Any, settings: Any, args: argparse.Namespace) -> list[Any]:
     from sendmessage_kit.constraints import Profile, check
 
     errors = [
@@ -140,7 +204,8 @@ def _findings(request: Any, settings: Any) -> list[Any]:
     ]
     for f in errors:
         print(
-            f"{f.severity.upper():7} {f.field}: {f.message}\n        fix: {f.fix}", file=sys.stderr
+            f"{f.severity.upper():7} {f.field}: {f.message}\n        fix: {in_flags(f.fix, args)}",
+            file=sys.stderr,
         )
     return errors
 
@@ -156,19 +221,32 @@ def run_send(args: argparse.Namespace) -> int:
     from sendmessage_kit.target import open_target
 
     try:
-        request = _build(args)
+        if args.csv and args.file:
+            raise ValueError("give either --csv or --file, not both")
         settings = _settings(args)
+        if args.keep and not settings.uses_sandbox:
+            raise ValueError("--keep keeps a sandbox running; a gateway is configured")
+        if args.keep and args.csv:
+            raise ValueError("--keep is for one message; for --csv run `sendmessage-kit sandbox`")
+        request = None if args.csv else _build(args)
     except (ValueError, ValidationError) as exc:  # PayloadError is a ValueError
-        return _usage(str(exc))
-    if not args.no_check and _findings(request, settings):
-        return _usage("the payload fails the checks (--no-check sends it anyway)")
+        return _usage(str(exc), args)
+    if request is not None and not args.no_check and _findings(request, settings, args):
+        return _usage("the payload fails the checks (--no-check sends it anyway)", args)
+    if settings.uses_sandbox:
+        note = KEEP_NOTE if args.keep else SANDBOX_NOTE
+        print(note, file=sys.stderr if args.json else sys.stdout, flush=True)
+    if request is None:
+        from sendmessage_kit.send_csv import run_csv
+
+        return run_csv(args, settings)
     try:
         # A sandbox of this command's own (lab's is left to the notebooks), stopped at the end.
         target = open_target(settings, lab=False, force_sign_in=args.force_sign_in)
     except SettingsError as exc:
-        return _usage(str(exc))
+        return _usage(str(exc), args)
     except SendMessageKitError as exc:
-        print(f"sendmessage-kit send: {exc}", file=sys.stderr)
+        print(f"sendmessage-kit send: {in_flags(str(exc), args)}", file=sys.stderr)
         return 1
     with target:
         client = target.client
@@ -180,7 +258,16 @@ def run_send(args: argparse.Namespace) -> int:
             result = client.send_request(request, check=False, raise_on_error=False)
         finally:
             if target.signed_in and target.sandbox is None:
-                _sign_out_quietly(client)
+                sign_out_quietly(client)
+        _print_result(args, url, guid, body, result, where)
+        if args.keep and target.sandbox is not None:
+            _keep(target.sandbox, request)
+    return 0 if result.ok else 1
+
+
+def _print_result(
+    args: argparse.Namespace, url: str, guid: str, body: str, result: Any, where: str
+) -> None:
     response = result.response.model_dump() if result.response is not None else None
     if args.json:
         print(
@@ -207,11 +294,28 @@ def run_send(args: argparse.Namespace) -> int:
             f"\n<- {json.dumps(response, ensure_ascii=False)} "
             f"in {result.elapsed * 1000:.1f} ms, {result.attempts} attempt(s)"
         )
-        print(result.explanation)
-    return 0 if result.ok else 1
+        print(in_flags(result.explanation, args))
 
 
-def _sign_out_quietly(client: Any) -> None:
+def _keep(sandbox: Any, request: Any) -> None:
+    """Keep the command's sandbox running until Ctrl-C, saying where to look."""
+    import threading
+
+    to = getattr(request.data, "to", None) or "<to>"
+    print(
+        f"\nThe sandbox keeps running on {sandbox.base_url} (agent {sandbox.agent_id}, password "
+        f"sandbox; CA {sandbox.ca_path or 'none: plain HTTP'}).\n"
+        f"  the customer's messages: {sandbox.base_url}/sandbox/users/{to}/messages\n"
+        "Ctrl-C stops it.",
+        flush=True,
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("sandbox stopped", flush=True)
+
+
+def sign_out_quietly(client: Any) -> None:
     from sendmessage_kit.errors import SendMessageKitError
 
     try:

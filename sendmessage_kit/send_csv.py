@@ -1,0 +1,184 @@
+"""`sendmessage-kit send --csv FILE`: one message per row, sent by `send_many`.
+
+Columns are the fields of `data` by their wire names (`to`, `content`, `channel`, …, any field
+of `MessageData`), plus the body's `callid` and `userid`. Empty cells are left out, so the
+field's start value applies (a fresh `sendTime`, `mediaType` TEXT, …). A row without a
+`messageCode` gets one derived from its line number and its cells, so a rerun of the same file
+gives each row the same code and the journal skips what was delivered. A row that breaks a rule
+is listed with its line number and not sent; the others are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sendmessage_kit.bulk import BulkReport
+    from sendmessage_kit.constraints import Profile
+    from sendmessage_kit.models import SendMessageRequest
+    from sendmessage_kit.settings import KitSettings
+    from sendmessage_kit.target import Target
+
+__all__ = ["CsvRow", "read_csv", "run_csv"]
+
+OUTER = ("callid", "userid")
+# Row codes: uuid5 in the kit's own namespace, so the same row of the same file gets the same one.
+_NAMESPACE = uuid.UUID("5e7d0a6c-3c59-4a7e-9a53-7f1f0e3c2b11")
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One data row: its line in the file, and its request or why it cannot be sent."""
+
+    line: int
+    request: SendMessageRequest | None
+    problems: tuple[str, ...] = ()
+
+
+def row_code(line: int, cells: dict[str, str]) -> str:
+    """The messageCode of a row that has none: stable for the same line and cells."""
+    key = json.dumps([line, sorted(cells.items())], ensure_ascii=False)
+    return str(uuid.uuid5(_NAMESPACE, key))
+
+
+def read_csv(text: str, profile: Profile, *, callid: str | None = None) -> list[CsvRow]:
+    """Each data row of `text` as a request checked against `profile`, or its problems.
+
+    Raises:
+        ValueError: the header names a column that is no field (the message lists the fields).
+    """
+    from pydantic import ValidationError
+
+    from sendmessage_kit.constraints import check
+    from sendmessage_kit.fields import data_fields
+    from sendmessage_kit.models import SendMessageRequest, new_message
+
+    fields = {f.wire: f for f in data_fields()}
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    unknown = [c for c in header if c not in fields and c not in OUTER]
+    if unknown or not header:
+        known = ", ".join([*fields, *OUTER])
+        what = f"unknown column(s) {', '.join(map(repr, unknown))}" if unknown else "no header"
+        raise ValueError(f"--csv: {what}; the columns are the fields of data by name: {known}")
+    # Required with nothing to start from (to, content): each row must give them.
+    needed = [f.wire for f in fields.values() if f.required and f.start_value() is None]
+    needed = [w for w in needed if not fields[w].copies]
+    rows: list[CsvRow] = []
+    for cells in reader:
+        line = reader.line_num
+        given = {k: v for k, v in cells.items() if k is not None and v not in (None, "")}
+        if not given:
+            continue  # a blank line
+        missing = [w for w in needed if w not in given]
+        if missing:
+            why = tuple(f"{w}: required, but the cell is empty (fix: fill it in)" for w in missing)
+            rows.append(CsvRow(line, None, why))
+            continue
+        code = given.get("messageCode") or row_code(line, given)
+        data_args = {k: v for k, v in given.items() if k in fields}  # wire names
+        data_args["messageCode"] = code
+        try:
+            data = new_message(**data_args)
+            request = SendMessageRequest(
+                callid=given.get("callid") or callid or f"csv-{code[:12]}",
+                userid=given.get("userid"),
+                data=data,
+            )
+        except (ValidationError, ValueError) as exc:
+            rows.append(CsvRow(line, None, (_first_line(exc),)))
+            continue
+        errors = [f for f in check(request, profile) if f.severity == "error"]
+        problems = tuple(f"{f.field}: {f.message} (fix: {f.fix})" for f in errors)
+        rows.append(CsvRow(line, None if problems else request, problems))
+    return rows
+
+
+def _first_line(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        parts = [f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in errors()]
+        return "; ".join(parts)
+    return str(exc)
+
+
+def print_invalid(rows: list[CsvRow], out: Any) -> int:
+    """List the rows that break a rule (not sent); return how many."""
+    bad = [r for r in rows if r.request is None]
+    for r in bad:
+        print(f"line {r.line}: not sent: {'; '.join(r.problems)}", file=out)
+    return len(bad)
+
+
+def run_csv(args: argparse.Namespace, settings: KitSettings) -> int:
+    """Send each valid row of `args.csv`; 0 when every row is delivered (now or before)."""
+    from sendmessage_kit.constraints import Profile
+    from sendmessage_kit.errors import SendMessageKitError
+    from sendmessage_kit.send_cli import in_flags, sign_out_quietly
+    from sendmessage_kit.target import open_target
+
+    try:
+        if args.csv == "-":
+            text = sys.stdin.read()
+        else:
+            with open(args.csv, encoding="utf-8-sig") as fh:
+                text = fh.read()
+        rows = read_csv(text, Profile(secmode=settings.secmode), callid=args.callid)
+    except OSError as exc:
+        print(f"sendmessage-kit send: cannot read {args.csv}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"sendmessage-kit send: {exc}", file=sys.stderr)
+        return 2
+    bad = print_invalid(rows, sys.stderr)
+    sendable = [r for r in rows if r.request is not None]
+    if not sendable:
+        print(f"{len(rows)} row(s): {bad} not sent (they break a rule), none to send.")
+        return 1
+    try:
+        target = open_target(settings, lab=False, force_sign_in=args.force_sign_in)
+    except SendMessageKitError as exc:
+        print(f"sendmessage-kit send: {in_flags(str(exc), args)}", file=sys.stderr)
+        return 1
+    import asyncio
+
+    with target:
+        try:
+            report = asyncio.run(_send_rows(target, settings, sendable))
+        finally:
+            if target.signed_in and target.sandbox is None:
+                sign_out_quietly(target.client)
+    for o in report.outcomes:
+        if o.status in ("rejected", "failed"):
+            why = in_flags(o.cause or f"retcode {o.retcode}", args)
+            print(f"line {sendable[o.index].line}: {o.status}: {why}", file=sys.stderr)
+    print(f"{len(rows)} row(s), {bad} not sent (they break a rule); {report}")
+    return 0 if report.ok and not bad else 1
+
+
+async def _send_rows(target: Target, settings: KitSettings, rows: list[CsvRow]) -> BulkReport:
+    from sendmessage_kit.bulk import send_many
+    from sendmessage_kit.client import AsyncGatewayClient
+    from sendmessage_kit.history import History
+
+    c = target.client
+    # The async twin of the client open_target() signed in: same gateway, agent and Guid.
+    options: dict[str, Any] = {"agent_id": c.agent_id, "guid": c.guid, "history": False}
+    if target.sandbox is not None:
+        sb = target.sandbox
+        options.update(base_url=sb.base_url, ca_bundle=sb.ca_path, resend_on_failure=True)
+    journal = History(settings.history_path) if settings.history else None
+    try:
+        async with AsyncGatewayClient(settings, **options) as client:
+            requests = [r.request for r in rows if r.request is not None]
+            return await send_many(client, requests, journal=journal, progress=sys.stderr.isatty())
+    finally:
+        if journal is not None:
+            journal.close()
