@@ -165,6 +165,17 @@ def _required(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(f.wire for f in _fields_of(model) if f.required)
 
 
+@functools.cache
+def _plan(
+    model: type[BaseModel],
+) -> tuple[dict[str, str], tuple[tuple[str, str | None, Any], ...]]:
+    # start_values() runs for every new_message: its lookups are made once per model.
+    fields = _fields_of(model)
+    names = {f.wire: f.wire for f in fields} | {f.key: f.wire for f in fields}
+    steps = tuple((f.wire, f.copies, f.start if f.start is not None else f.default) for f in fields)
+    return names, steps
+
+
 def data_model() -> type[models.MessageData]:
     """The model of `data` (`models.MessageData`, looked up now)."""
     return models.MessageData
@@ -201,23 +212,25 @@ def start_values(given: Mapping[str, Any] | None = None) -> dict[str, Any]:
     that `copies` another takes that one's value when not given. Names that are no field go
     through unchanged (the model keeps them as extra fields; `check` reports them).
     """
-    by_key = _index(models.MessageData)
+    names, steps = _plan(models.MessageData)
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for name, value in (given or {}).items():
-        if value is None:
-            continue
-        f = by_key.get(name)
-        if f is None:
-            f = next((x for x in by_key.values() if x.wire == name), None)
-        if f is None:
-            extra[name] = value
-        else:
-            values[f.wire] = value
-    out: dict[str, Any] = {}
-    for f in data_fields():
-        copied = out.get(f.copies) if f.copies is not None else None
-        value = values.get(f.wire, copied if copied is not None else f.start_value())
         if value is not None:
-            out[f.wire] = value
-    return {**out, **extra}
+            wire = names.get(name)
+            if wire is None:
+                extra[name] = value
+            else:
+                values[wire] = value
+    out: dict[str, Any] = {}
+    for wire, copies, start in steps:
+        value = values.get(wire)
+        if value is None and copies is not None:
+            value = out.get(copies)
+        if value is None:
+            value = start() if callable(start) else start
+        if value is not None:
+            out[wire] = value
+    if extra:
+        out.update(extra)
+    return out
