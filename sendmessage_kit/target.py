@@ -7,7 +7,8 @@
   password and no Guid yet;
 - nothing configured: a sandbox. Under `sendmessage-kit lab`, the sandbox lab runs
   (`sandbox.attach_lab()`); elsewhere a new one, started for you. Its demo agent is signed in
-  (`SENDMESSAGE_KIT_AGENT_ID`/`_PASSWORD`/`_PHONENUM`, when set, are used instead).
+  (with `SENDMESSAGE_KIT_AGENT_ID` set, that agent signs in with `_PASSWORD`/`_PHONENUM` instead;
+  without it, a password meant for a real gateway is never tried on a sandbox).
 
 What it returns is yours, and only that: `target.client` and, on a sandbox, `target.sandbox`,
 whose customer side plays the customer (`target.sandbox.customer.open_chat(...)`).
@@ -146,9 +147,11 @@ def _on_sandbox(
         sb = sandbox_mod.attach_lab(secmode=s.secmode)
     if sb is None:
         sb, owned = sandbox_mod.start(secmode=s.secmode), True
-    # The agent's own credentials, when set, win over the sandbox's demo ones.
-    mine = {"agent_id": s.agent_id, "password": s.password, "phonenum": s.phonenum}
-    options = {**{k: v for k, v in mine.items() if v is not None}, **options}
+    # An agent of your own (SENDMESSAGE_KIT_AGENT_ID, e.g. of `lab --agents`) signs in with your
+    # credentials; without an agent ID, a password meant for a real gateway is not tried here.
+    if s.agent_id is not None:
+        mine = {"agent_id": s.agent_id, "password": s.password, "phonenum": s.phonenum}
+        options = {**{k: v for k, v in mine.items() if v is not None}, **options}
     try:
         client = GatewayClient.for_sandbox(sb, settings=s, **options)
     except BaseException:

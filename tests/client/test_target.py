@@ -9,7 +9,7 @@ import pytest
 
 from sendmessage_kit import connect, open_target, sandbox
 from sendmessage_kit.cli import main
-from sendmessage_kit.errors import SettingsError
+from sendmessage_kit.errors import AuthError, SettingsError
 from sendmessage_kit.models import new_message
 from sendmessage_kit.settings import KitSettings
 
@@ -104,3 +104,16 @@ def test_send_cli_starts_its_own_sandbox_even_under_lab(
     assert main(["send", "--to", "u1", "--text", "hello"]) == 0
     out = capsys.readouterr().out
     assert "embedded sandbox, started for this command" in out and gw.base_url not in out
+
+
+def test_a_gateway_password_without_an_agent_id_is_not_tried_on_a_sandbox(gw: Any) -> None:
+    # A password (and Guid) left in the environment for a real gateway, no base URL: the sandbox's
+    # demo agent signs in (the docs build runs the guides this way, with canary secrets).
+    settings = KitSettings(password="meant-for-a-real-gateway", guid="stale-guid.AgentGateway1")
+    with open_target(settings, sandbox=gw, history=False) as target:
+        assert target.client.agent_id == gw.agent_id
+        assert _hello(target.client)
+    # With an agent ID of its own, that agent's credentials are the ones used (and refused here).
+    mine = KitSettings(agent_id="4174", password="not-the-sandbox-password")
+    with pytest.raises(AuthError, match="100-004"):
+        open_target(mine, sandbox=gw, history=False)
