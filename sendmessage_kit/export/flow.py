@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from sendmessage_kit import _http, seed
 from sendmessage_kit.encoding import encode_body
 from sendmessage_kit.models import SendMessageRequest, new_message
+from sendmessage_kit.sandbox.config import DEMO_PHONENUM
 
 __all__ = ["DEFAULT_AGENT_ID", "DEFAULT_BASE_URL", "GUID_HEADER", "Flow", "Step", "demo_request"]
 
 #: What an export points at when neither an argument nor a setting says: the sandbox started
-#: with `sendmessage-kit sandbox --port 8043` and its demo agent.
+#: with `sendmessage-kit sandbox --port 8043` and its demo agent (and its phone number).
 DEFAULT_BASE_URL = "https://127.0.0.1:8043"
 DEFAULT_AGENT_ID = "101"
 GUID_HEADER = "Guid"
@@ -125,7 +126,7 @@ class Flow:
             steps,
             _http.gateway_root(base_url or DEFAULT_BASE_URL),
             str(agent_id or DEFAULT_AGENT_ID),
-            phonenum or "",
+            phonenum or DEMO_PHONENUM,
         )
 
     def headers(self, step: Step) -> list[tuple[str, str]]:

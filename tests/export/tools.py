@@ -110,7 +110,9 @@ _REQUEST_LINE = re.compile(r"^(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS) (\S+)$")
 def parse_http_file(text: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """File variables (`@name = value`) and the requests, each with its response handler."""
     blocks = re.split(r"(?m)^###", text)
-    variables = dict(re.findall(r"(?m)^@(\w+) = ?(.*)$", blocks[0]))
+    # A file variable needs a value: httpYac reads `@name =` with none as a request line.
+    variables = dict(re.findall(r"(?m)^@(\w+) = (\S.*)$", blocks[0]))
+    assert not re.search(r"(?m)^@\w+ =\s*$", blocks[0]), "a file variable without a value"
     requests = []
     for block in blocks[1:]:
         name, _, rest = block.partition("\n")
