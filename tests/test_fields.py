@@ -141,3 +141,60 @@ def test_the_example_ids_come_from_the_one_example_file() -> None:
         seed.USER_ID,
         seed.CHANNEL_ID,
     )
+
+
+RENAMED_PROBE = """
+import json, sys
+from sendmessage_kit import check, new_message
+from sendmessage_kit.cli import main
+from sendmessage_kit.widgets import PayloadBuilder
+
+msg = json.loads(new_message(to="u1", content="hi").to_wire())
+b = PayloadBuilder()
+b.agent_avatar.value = "Ann.png"
+try:
+    main(["send", "--help"])
+except SystemExit:
+    pass
+print(json.dumps({
+    "wire": msg,
+    "findings": [f.rule_id for f in check({"callid": "c", "data": json.dumps(msg)})],
+    "builder": json.loads(b.preview.data_wire),
+}))
+"""
+
+
+def test_a_field_renamed_in_models_py_alone_reaches_new_message_check_builder_and_cli(
+    tmp_path: Any,
+) -> None:
+    """A copy of the package whose models.py alone renames senderAvatar to agentAvatar."""
+    import shutil
+    import subprocess
+    import sys
+
+    import sendmessage_kit
+
+    package = tmp_path / "sendmessage_kit"
+    shutil.copytree(
+        sendmessage_kit.__path__[0], package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    models_py = package / "models.py"
+    source = models_py.read_text(encoding="utf-8")
+    assert source.count("senderAvatar:") == 1
+    models_py.write_text(source.replace("senderAvatar:", "agentAvatar:"), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-c", RENAMED_PROBE],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    help_text, _, last = run.stdout.rstrip().rpartition("\n")
+    probe = json.loads(last)
+    assert probe["wire"]["agentAvatar"] == "DefaultAvatar" and "senderAvatar" not in probe["wire"]
+    assert probe["findings"] == []  # check knows the new name and no longer asks for the old
+    assert probe["builder"]["agentAvatar"] == "Ann.png"
+    assert "--agent-avatar" in help_text and "--sender-avatar" not in help_text
