@@ -23,7 +23,6 @@ from sendmessage_kit.constraints import Profile, check, has_errors
 from sendmessage_kit.encoding import body_dict, encode_body
 from sendmessage_kit.errors import (
     GatewayError,
-    PayloadError,
     ResponseError,
     SendMessageKitError,
     SettingsError,
@@ -32,6 +31,7 @@ from sendmessage_kit.errors import (
 )
 from sendmessage_kit.history import History
 from sendmessage_kit.models import MessageData, SendMessageRequest, SendMessageResponse
+from sendmessage_kit.rules import refusal
 from sendmessage_kit.settings import KitSettings
 
 logger = logging.getLogger("sendmessage_kit.client")
@@ -241,9 +241,7 @@ class _ClientBase(Generic[_TransportT]):
         if run_check:
             findings = check(outer, self._profile, agent_id=self.agent_id)
             if has_errors(findings):
-                errors = [f for f in findings if f.severity == "error"]
-                lines = "; ".join(f"{f.field}: {f.message} Fix: {f.fix}" for f in errors)
-                raise PayloadError(f"the request breaks {len(errors)} rule(s): {lines}", findings)
+                raise refusal(findings)
         body = encode_body(outer)
         code = request.data.messageCode if isinstance(request.data, MessageData) else None
         return body, SendResult(body, request.callid, code)

@@ -1,10 +1,12 @@
 """Which media types each channel accepts: the channel × media table, with a source per cell.
 
-The default table is the user manual's "Sending Multimedia Data" table (2025 edition,
-`docs/facts.md#channel-matrix`) plus the interface description's own ties (LOCATION is
-Telegram's). 5G, EMAIL and VOICE are not in that table, nor are several media types: those cells
-are "unpublished", which the kit reports as a warning, never as the vendor's word. A tenant can
-load its own table over it.
+Every cell says how it is known (`basis`): "documented" (a public source says so: the user
+manual's "Sending Multimedia Data" table, 2025 edition, and the interface description's own
+ties, e.g. LOCATION is Telegram's), "assumed" (the kit's reading where the sources are silent,
+e.g. SMSTEMPLATE belongs to SMS by its name) or "unpublished" (no public source either way).
+`check()` decides from the cell alone: a documented "no" is an error, an assumed "no" and an
+unpublished cell are warnings. 5G, EMAIL and VOICE are not in the manual's table, so every
+media type on them is unpublished. A tenant can load its own table over the default.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sendmessage_kit.models import Channel, MediaFileType, MediaType
 
 __all__ = [
     "DEFAULT_TABLE",
+    "LOCATE_FORMAT_CHANNELS",
     "MEDIA_FILE_TYPES",
     "TIED_MEDIA",
     "Cell",
@@ -27,6 +30,7 @@ __all__ = [
 ]
 
 Status = Literal["yes", "no", "unpublished"]
+Basis = Literal["documented", "assumed", "unpublished"]
 
 MANUAL = "user manual, Sending Multimedia Data (2025): docs/facts.md#channel-matrix"
 SEED = "sendmessage interface description, Table 3: docs/facts.md#interface"
@@ -41,14 +45,23 @@ MEDIA_FILE_TYPES: dict[MediaType, frozenset[MediaFileType]] = {
     M.DOCUMENT: frozenset({F.DOC, F.DOCX, F.PDF, F.ZIP, F.RTF}),
 }
 
-#: Media types that belong to one channel, with the source of the tie.
-TIED_MEDIA: dict[MediaType, tuple[Channel, str]] = {
-    M.WHATSAPPTEMPLATE: (C.WHATSAPP, f"{SEED} ('WhatsApp template'); {MANUAL}"),
-    M.SMSTEMPLATE: (C.SMS, f"{SEED} ('SMS template message'); assumed: the manual is silent"),
-    M.LOCATION: (C.TELEGRAM, f"{SEED} ('location (Telegram)')"),
-    M.WEBCARD: (C.WEB, MANUAL),
-    M.RICHTEXT: (C.WEB, MANUAL),
+#: Media types that belong to one channel: (channel, basis, source of the tie).
+TIED_MEDIA: dict[MediaType, tuple[Channel, Basis, str]] = {
+    M.WHATSAPPTEMPLATE: (C.WHATSAPP, "documented", f"{SEED} ('WhatsApp template'); {MANUAL}"),
+    M.SMSTEMPLATE: (
+        C.SMS,
+        "assumed",
+        f"assumed from its name in the {SEED} ('SMS template message'); the manual is silent",
+    ),
+    M.LOCATION: (C.TELEGRAM, "documented", f"{SEED} ('location (Telegram)')"),
+    M.WEBCARD: (C.WEB, "documented", MANUAL),
+    M.RICHTEXT: (C.WEB, "documented", MANUAL),
 }
+
+#: Channels whose public documents give LOCATE's `latitude/longitude/description` format (the
+#: web channel's customer-side message formats); elsewhere the interface lets `content` be "a
+#: message format that can be parsed by the third-party system".
+LOCATE_FORMAT_CHANNELS: frozenset[Channel] = frozenset({C.WEB})
 
 _MANUAL_CHANNELS = (
     C.WEB,
@@ -93,34 +106,59 @@ class Cell:
     """One channel × media type cell.
 
     Attributes:
-        status: "yes" (documented as accepted), "no" (the source excludes it) or "unpublished"
-            (no public source says either way).
-        source: where this comes from, or "assumed".
+        status: "yes" (accepted), "no" (not accepted) or "unpublished" (no public source says
+            either way).
+        source: where this comes from (a public source, "assumed: ..." or "none").
         formats: file formats documented for this cell (voice), empty when not restricted.
         note: a remark shown beside the cell.
+        basis: "documented", "assumed" or "unpublished" (always "unpublished" for an
+            unpublished status).
     """
 
     status: Status
     source: str
     formats: tuple[str, ...] = ()
     note: str = ""
+    basis: Basis = "documented"
+
+    def __post_init__(self) -> None:
+        if self.basis not in ("documented", "assumed", "unpublished"):
+            raise ValueError(
+                f"basis must be documented, assumed or unpublished, got {self.basis!r}"
+            )
+        if (self.status == "unpublished") != (self.basis == "unpublished"):
+            raise ValueError(
+                f"a cell is unpublished in status and basis or in neither; got status "
+                f"{self.status!r}, basis {self.basis!r}"
+            )
 
 
 def _default_cell(channel: Channel, media: MediaType) -> Cell:
+    if channel not in _MANUAL_CHANNELS:
+        return Cell(
+            "unpublished",
+            "none",
+            note=f"{channel.value} is not in the manual's table",
+            basis="unpublished",
+        )
     tie = TIED_MEDIA.get(media)
     if tie is not None and tie[0] is not channel:
-        return Cell("no", tie[1], note=f"{media.value} belongs to {tie[0].value}")
+        return Cell("no", tie[2], note=f"{media.value} belongs to {tie[0].value}", basis=tie[1])
     row = _MANUAL_ROWS.get(media)
     if row is not None and channel in row:
         return Cell("yes", MANUAL, row[channel], _NOTES.get((channel, media), ""))
     if tie is not None:
-        return Cell("yes", tie[1])
-    if row is not None and channel in _MANUAL_CHANNELS:
+        return Cell("yes", tie[2], basis=tie[1])
+    if row is not None:
         return Cell(
             "no", MANUAL, note=f"the manual does not list {media.value} for {channel.value}"
         )
-    why = "channel" if channel not in _MANUAL_CHANNELS else "media type"
-    return Cell("unpublished", "none", note=f"this {why} is not in the manual's table")
+    return Cell(
+        "unpublished",
+        "none",
+        note=f"{media.value} is not in the manual's table",
+        basis="unpublished",
+    )
 
 
 @dataclass(frozen=True)
@@ -154,20 +192,28 @@ def _parse_cell(value: Any, where: str) -> Cell:
             f"{where}: expected yes, no, unpublished or {{status: ..., formats: [...]}}, "
             f"got {value!r}"
         )
+    status = value["status"]
+    basis = value.get("basis", "unpublished" if status == "unpublished" else "documented")
     formats = tuple(str(f) for f in value.get("formats", ()))
-    return Cell(
-        value["status"],
-        str(value.get("source", "tenant table")),
-        formats,
-        str(value.get("note", "")),
-    )
+    try:
+        return Cell(
+            status,
+            str(value.get("source", "tenant table")),
+            formats,
+            str(value.get("note", "")),
+            basis,
+        )
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 def load_channel_table(path: str | Path, base: ChannelTable = DEFAULT_TABLE) -> ChannelTable:
     """Load a tenant's own channel × media table (JSON or YAML) over `base`.
 
     The file maps channels to media types to a status (`yes`, `no`, `unpublished`) or to
-    `{status, formats, source, note}`. Cells not in the file keep the base table's value.
+    `{status, formats, source, note, basis}` (basis: `documented`, the default for your own
+    findings, or `assumed`; an assumed `no` is a warning, a documented one an error). Cells
+    not in the file keep the base table's value.
 
     Example file (YAML)::
 
@@ -203,7 +249,9 @@ def load_channel_table(path: str | Path, base: ChannelTable = DEFAULT_TABLE) -> 
                 raise ValueError(f"{p}: {ch_name}.{media_name}: unknown media type") from None
             cell = _parse_cell(value, f"{p}: {ch_name}.{media_name}")
             if cell.source == "tenant table":
-                cell = Cell(cell.status, f"tenant table {p.name}", cell.formats, cell.note)
+                cell = Cell(
+                    cell.status, f"tenant table {p.name}", cell.formats, cell.note, cell.basis
+                )
             cells[(channel, media)] = cell
             overridden.add((channel, media))
     return ChannelTable(cells, name=f"tenant table {p.name}", overridden=frozenset(overridden))

@@ -2,8 +2,9 @@
 
 Each rule has an id, the field it is about, a severity, a sentence a person understands, a fix,
 and its source: the interface description (the seed), a section of `docs/facts.md`, or
-"assumed". `check()` runs them all over a request body in any form (text, dict, model) and
-returns findings. It never raises on bad input: bad input is what it reports.
+"assumed"; the table is `rules.RULES`. `check()` runs them all over a request body in any form
+(text, dict, model) and returns findings. It never raises on bad input: bad input is what it
+reports.
 """
 
 from __future__ import annotations
@@ -15,14 +16,23 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
-from sendmessage_kit.channels import DEFAULT_TABLE, MEDIA_FILE_TYPES, TIED_MEDIA, ChannelTable
+from sendmessage_kit.channels import (
+    DEFAULT_TABLE,
+    LOCATE_FORMAT_CHANNELS,
+    MEDIA_FILE_TYPES,
+    ChannelTable,
+)
 from sendmessage_kit.encoding import (
     DEFAULT_LIMITS,
     SizeLimits,
     _utf8_len,
     body_dict,
     byte_budget,
+    printable,
+    text_findings,
+    wire_text,
 )
+from sendmessage_kit.errors import PayloadError
 from sendmessage_kit.fields import data_fields, known_wire_names
 from sendmessage_kit.models import (
     Channel,
@@ -32,35 +42,9 @@ from sendmessage_kit.models import (
     MessageData,
     SendMessageRequest,
 )
-from sendmessage_kit.rules import RULES, Rule, Severity
+from sendmessage_kit.rules import RULES, Finding, Rule, Severity
 
 __all__ = ["RULES", "Finding", "Profile", "Rule", "check", "has_errors"]
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A rule broken (or noted) by a request: which field, which rule, why, and the fix."""
-
-    rule_id: str
-    severity: Severity
-    field: str
-    message: str
-    fix: str
-    source: str
-
-    def __str__(self) -> str:
-        return f"{self.severity}: {self.field}: {self.message} Fix: {self.fix} [{self.rule_id}]"
-
-    def to_dict(self) -> dict[str, str]:
-        """The finding as a plain dict (for `--json` and the widgets)."""
-        return {
-            "rule": self.rule_id,
-            "severity": self.severity,
-            "field": self.field,
-            "message": self.message,
-            "fix": self.fix,
-            "source": self.source,
-        }
 
 
 @dataclass(frozen=True)
@@ -106,23 +90,32 @@ class _Run:
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, rule_id: str, field_path: str | None = None, detail: str = "") -> None:
-        rule = _BY_ID[rule_id]
-        message = f"{rule.sentence} {detail}".strip() if detail else rule.sentence
-        self.findings.append(
-            Finding(
-                rule_id, rule.severity, field_path or rule.field, message, rule.fix, rule.source
-            )
-        )
+        self.findings.append(_BY_ID[rule_id].finding(field_path, detail))
+
+
+def _lenient_wire(data: MessageData) -> str:
+    # The wire string, or (text that is not Unicode) the same JSON with the bad text kept, so
+    # check() reports it under its field instead of raising.
+    try:
+        return data.to_wire()
+    except (PayloadError, ValueError):
+        dump = data.model_dump(by_alias=True, exclude_none=True)
+        return json.dumps(dump, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _as_body(request: Any) -> Any:
     if isinstance(request, SendMessageRequest):
-        return body_dict(request)
+        body = body_dict(request.model_copy(update={"data": "-"}))
+        data = request.data
+        body["data"] = data if isinstance(data, str) else _lenient_wire(data)
+        return body
     if isinstance(request, MessageData):
-        return {"callid": "(not given)", "data": request.to_wire()}
+        return {"callid": "(not given)", "data": _lenient_wire(request)}
     if isinstance(request, str | bytes | bytearray):
         try:
-            return json.loads(request)
+            return json.loads(wire_text(request))
+        except PayloadError as exc:
+            return exc
         except (ValueError, RecursionError) as exc:
             return _BadJson(str(exc))
     return request
@@ -155,7 +148,9 @@ def check(
     if agent_id is not None:
         _check_agent(run, agent_id)
     body = _as_body(request)
-    if isinstance(body, _BadJson):
+    if isinstance(body, PayloadError):  # bytes that are not UTF-8
+        run.findings.extend(body.findings)
+    elif isinstance(body, _BadJson):
         run.add("body.json", detail=f"It is not valid JSON: {body.why}.")
     elif not isinstance(body, Mapping):
         run.add("body.json", detail=f"Got {type(body).__name__}.")
@@ -184,15 +179,18 @@ def _check_body(run: _Run, body: Mapping[Any, Any]) -> None:
         run.add("body.callid.required", detail="It is missing." if callid is None else "")
     if "userid" in body and body["userid"] is not None and not isinstance(body["userid"], str):
         run.add("body.userid.type", detail=f"Got {type(body['userid']).__name__}.")
+    outer = {k: v for k, v in body.items() if k != "data"}  # data: below, once parsed
+    run.findings.extend(text_findings(outer))
     for key in body:
         if key not in _KNOWN_BODY:
-            run.add("body.extra", str(key))
+            run.add("body.extra", printable(str(key)))
     data = body.get("data")
     if data is None:
         run.add("body.data.required")
         return
     if isinstance(data, Mapping):
         run.add("body.data.string")
+        run.findings.extend(text_findings(data, "data"))
         _check_data(run, data)
         return
     if not isinstance(data, str):
@@ -201,11 +199,13 @@ def _check_body(run: _Run, body: Mapping[Any, Any]) -> None:
     try:
         parsed = json.loads(data)
     except (ValueError, RecursionError) as exc:
+        run.findings.extend(text_findings(data, "data"))
         if data.lstrip().startswith("{") or not run.profile.plain_text_data:
             run.add("body.data.json", detail=f"It is not valid JSON: {exc}.")
         elif not data.strip():
             run.add("content.empty", "data")
         return
+    run.findings.extend(text_findings(parsed, "data"))
     if not isinstance(parsed, Mapping):
         run.add("body.data.json", detail=f"It holds a JSON {type(parsed).__name__}.")
         return
@@ -231,7 +231,7 @@ def _check_data(run: _Run, data: Mapping[Any, Any], wire: str | None = None) -> 
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             hint = f"Did you mean {close[0]!r}?" if close else ""
-            run.add("data.extra", f"data.{key}", hint)
+            run.add("data.extra", f"data.{printable(str(key))}", hint)
     _check_values(run, data)
     for check_ in _CONTENT_CHECKS:
         check_(run, data, wire)
@@ -281,9 +281,9 @@ def _check_media(run: _Run, media: MediaType, channel: Any, file_type: Any) -> N
     cell = run.profile.channel_table.cell(ch, media)
     pair = f"{ch.value} + {media.value}"
     if cell.status == "no":
-        tie = TIED_MEDIA.get(media)
-        why = f"{media.value} belongs to {tie[0].value}." if tie else cell.note
-        run.add("channel.media", detail=f"{pair}: {why} (source: {cell.source})")
+        rule = "channel.media" if cell.basis == "documented" else "channel.media.assumed"
+        why = f"{cell.note} " if cell.note else ""
+        run.add(rule, detail=f"{pair}: {why}({cell.basis}; source: {cell.source})")
     elif cell.status == "unpublished":
         run.add("channel.media.unpublished", detail=f"{pair}: {cell.note}.")
     elif media is MediaType.AUDIO and cell.formats and _is_text(file_type):
@@ -328,7 +328,10 @@ def _content_format(run: _Run, data: Mapping[Any, Any], wire: str | None) -> Non
     if media == "LOCATE":
         m = _LOCATE.match(content)
         if not m or abs(float(m[1])) > 90 or abs(float(m[2])) > 180:
-            run.add("content.locate.format", detail=f"Got {content[:60]!r}.")
+            channel = data.get("channel")
+            documented = _is_text(channel) and channel in {c.value for c in LOCATE_FORMAT_CHANNELS}
+            rule = "content.locate.format" if documented else "content.locate.format.other"
+            run.add(rule, detail=f"Got {content[:60]!r} (channel {channel!r}).")
     elif media == "WEBCARD":
         try:
             card = json.loads(content)

@@ -12,7 +12,8 @@ counts `content`, shows the other figures beside it and lets you change both (`S
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ from pydantic_core import PydanticSerializationError, to_json
 
 from sendmessage_kit.errors import PayloadError
 from sendmessage_kit.models import MessageData, SendMessageRequest
+from sendmessage_kit.rules import RULES, Finding, refusal
 
 __all__ = [
     "Budget",
@@ -31,11 +33,18 @@ __all__ = [
     "decode_data",
     "encode_body",
     "encode_data",
+    "printable",
+    "text_findings",
+    "wire_text",
 ]
 
 
 def encode_data(data: MessageData) -> str:
     """The compact `data` string exactly as it goes on the wire.
+
+    Raises:
+        PayloadError: a field holds text that is not valid Unicode (rule `text.unicode`; the
+            error's findings name each field).
 
     Example:
         >>> from sendmessage_kit import new_message
@@ -44,14 +53,116 @@ def encode_data(data: MessageData) -> str:
     """
     try:
         return data.model_dump_json(by_alias=True, exclude_none=True)
-    except PydanticSerializationError as exc:
-        raise PayloadError(_INVALID_TEXT.format(where="data", exc=exc)) from None
+    except PydanticSerializationError:
+        raise _unicode_refusal(data.model_dump(by_alias=True, exclude_none=True), "data") from None
 
 
-_INVALID_TEXT = (
-    "{where}: holds text that is not valid Unicode (a lone surrogate such as \\ud800): {exc}. "
-    "Remove or replace the character."
-)
+# -- text that is not valid Unicode: the one place that finds it (rules text.unicode/control) --
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_UNICODE_RULE = next(r for r in RULES if r.id == "text.unicode")
+_CONTROL_RULE = next(r for r in RULES if r.id == "text.control")
+_MAX_PER_RULE = 10
+
+
+def printable(text: str) -> str:
+    r"""`text` with every lone surrogate written as its escape (`\ud800`): safe to print or send."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str, bool]]:
+    """(path, text, is_key) for every string in a JSON-like value; iterative (any depth)."""
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            yield where, item, False
+        elif isinstance(item, Mapping):
+            for key, child in reversed(list(item.items())):
+                name = str(key) if not isinstance(key, str) else printable(key)
+                child_path = f"{where}.{name}" if where else name
+                if isinstance(key, str):
+                    yield child_path, key, True
+                stack.append((child_path, child))
+        elif isinstance(item, list | tuple):
+            stack.extend((f"{where}[{i}]", c) for i, c in reversed(list(enumerate(item))))
+
+
+def _flat_and_clean(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.isprintable()
+    if not isinstance(value, Mapping):
+        return False
+    for key, item in value.items():
+        if not (isinstance(key, str) and key.isprintable()):
+            return False
+        if isinstance(item, str):
+            if not item.isprintable():
+                return False
+        elif isinstance(item, Mapping | list | tuple):
+            return False
+    return True
+
+
+def _describe(match: re.Match[str], count: int, is_key: bool) -> str:
+    what = "The field name" if is_key else "The text"
+    more = f" ({count} in all)" if count > 1 else ""
+    return f"{what} holds U+{ord(match[0]):04X} at character {match.start()}{more}."
+
+
+def text_findings(value: Any, path: str = "") -> list[Finding]:
+    r"""Rules `text.unicode` (errors) and `text.control` (warnings) over every string in a value.
+
+    Field names are included; each finding names its field (`data.content`, `callid`, ...).
+    A string at `data` that holds JSON is looked into, so its escapes (`\ud800`) are found
+    under the field they decode into.
+    `check()`, the encoders and the decoders all use this.
+    """
+    if _flat_and_clean(value):  # the usual body or data: nothing to report, at C speed
+        return []
+    found: dict[str, list[Finding]] = {"text.unicode": [], "text.control": []}
+    for where, text, is_key in _strings(value, path):
+        if where == "data" and not is_key and text.lstrip()[:1] in ("{", "[", '"'):
+            try:
+                inner = json.loads(text)
+            except (ValueError, RecursionError):
+                pass
+            else:
+                found_inner = text_findings(inner, "data")
+                for f in found_inner:
+                    found[f.rule_id].append(f)
+                continue
+        if text.isprintable():
+            continue
+        for rule, pattern in ((_UNICODE_RULE, _SURROGATE), (_CONTROL_RULE, _CONTROL)):
+            m = pattern.search(text)
+            if m is not None and len(found[rule.id]) < _MAX_PER_RULE:
+                count = len(pattern.findall(text))
+                found[rule.id].append(rule.finding(where or "body", _describe(m, count, is_key)))
+    return found["text.unicode"] + found["text.control"]
+
+
+def _unicode_refusal(value: Any, path: str) -> PayloadError:
+    errors = [f for f in text_findings(value, path) if f.severity == "error"]
+    if not errors:  # not reachable with str/dict/list values; kept as a clear message
+        errors = [_UNICODE_RULE.finding(path or "body")]
+    return refusal(errors)
+
+
+def wire_text(raw: bytes | bytearray | str) -> str:
+    """A body off the wire as text: UTF-8 (a leading byte-order mark is ignored, RFC 8259 §8.1).
+
+    Raises:
+        PayloadError: the bytes are not UTF-8 (rule `text.unicode`, field `body`).
+    """
+    if isinstance(raw, str):
+        return raw
+    try:
+        return bytes(raw).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = bytes(raw)[exc.start : exc.start + 4]
+        detail = f"The body is not UTF-8: byte {exc.start} starts {bad!r}."
+        raise refusal([_UNICODE_RULE.finding("body", detail)]) from None
 
 
 def body_dict(request: SendMessageRequest) -> dict[str, Any]:
@@ -78,9 +189,12 @@ def encode_body(request: SendMessageRequest | dict[str, Any], *, indent: int | N
         # at about half the cost.
         try:
             return to_json(body).decode()
-        except PydanticSerializationError as exc:
-            raise PayloadError(_INVALID_TEXT.format(where="body", exc=exc)) from None
-    return json.dumps(body, ensure_ascii=False, indent=indent)
+        except PydanticSerializationError:
+            raise _unicode_refusal(body, "") from None
+    text = json.dumps(body, ensure_ascii=False, indent=indent)
+    if _SURROGATE.search(text):
+        raise _unicode_refusal(body, "")
+    return text
 
 
 def _fields_of(exc: ValidationError, prefix: str) -> str:
@@ -107,10 +221,17 @@ def decode_data(text: str) -> MessageData:
         ) from None
     if not isinstance(obj, dict):
         raise PayloadError(f"data: must be a JSON object, got {type(obj).__name__}.")
+    _refuse_invalid_text(obj, "data")
     try:
         return MessageData.model_validate(obj)
     except ValidationError as exc:
         raise PayloadError(_fields_of(exc, "data.")) from None
+
+
+def _refuse_invalid_text(obj: Any, path: str) -> None:
+    errors = [f for f in text_findings(obj, path) if f.severity == "error"]
+    if errors:
+        raise refusal(errors)
 
 
 def decode_body(text: str | bytes) -> SendMessageRequest:
@@ -120,14 +241,18 @@ def decode_body(text: str | bytes) -> SendMessageRequest:
     use `constraints.check` to learn whether that is what you meant.
 
     Raises:
-        PayloadError: the body is not a JSON object or lacks a required field (named).
+        PayloadError: the body is not UTF-8 or not a JSON object, a string in it (or in `data`)
+            is not valid Unicode, or it lacks a required field; the message and `.findings`
+            name the field.
     """
+    text = wire_text(text)
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, ...
         raise PayloadError(f"body: is not valid JSON ({exc}).") from None
     if not isinstance(obj, dict):
         raise PayloadError(f"body: must be a JSON object, got {type(obj).__name__}.")
+    _refuse_invalid_text(obj, "")
     data = obj.get("data")
     if isinstance(data, str) and data.lstrip().startswith("{"):
         obj = {**obj, "data": decode_data(data)}

@@ -197,8 +197,10 @@ class MessageData(BaseModel):
     )
 
     def to_wire(self) -> str:
-        """The compact `data` string exactly as it goes on the wire."""
-        return self.model_dump_json(by_alias=True, exclude_none=True)
+        """The compact `data` string exactly as it goes on the wire (`encoding.encode_data`)."""
+        from sendmessage_kit.encoding import encode_data
+
+        return encode_data(self)
 
 
 class SendMessageRequest(BaseModel):

@@ -8,18 +8,26 @@ apply them live in `constraints.py`; the docs' constraint page is generated from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from sendmessage_kit.errors import PayloadError
 from sendmessage_kit.models import Channel, MediaType
 
-__all__ = ["ASSUMED", "FACTS", "RULES", "SEED", "Rule", "Severity"]
+__all__ = ["ASSUMED", "FACTS", "RULES", "SEED", "Finding", "Rule", "Severity", "refusal"]
 
 Severity = Literal["error", "warning", "info"]
 
 SEED = "interface description (sendmessage), Table 2/3: docs/facts.md#interface"
 FACTS = "docs/facts.md"  # the vendor facts with their public sources; rows cite its anchors
 ASSUMED = "assumed"
+UTF8 = (
+    "interface description, Content-Type application/json; charset=UTF-8: "
+    "docs/facts.md#interface; RFC 8259 §8.1-8.2 (https://www.rfc-editor.org/rfc/rfc8259#section-8.2)"
+)
+CHANNEL_TABLE = "docs/facts.md#channel-matrix (each cell of `channels.DEFAULT_TABLE` cites its own)"
+WEB_CLIENT = "the web channel's message formats: docs/facts.md#content-formats"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,44 @@ class Rule:
     fix: str
     source: str
 
+    def finding(self, field: str | None = None, detail: str = "") -> Finding:
+        """This rule broken at `field` (default: the rule's own), with a detail sentence."""
+        message = f"{self.sentence} {detail}".strip() if detail else self.sentence
+        return Finding(self.id, self.severity, field or self.field, message, self.fix, self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule broken (or noted) by a request: which field, which rule, why, and the fix."""
+
+    rule_id: str
+    severity: Severity
+    field: str
+    message: str
+    fix: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.field}: {self.message} Fix: {self.fix} [{self.rule_id}]"
+
+    def to_dict(self) -> dict[str, str]:
+        """The finding as a plain dict (for `--json` and the widgets)."""
+        return {
+            "rule": self.rule_id,
+            "severity": self.severity,
+            "field": self.field,
+            "message": self.message,
+            "fix": self.fix,
+            "source": self.source,
+        }
+
+
+def refusal(findings: Sequence[Finding]) -> PayloadError:
+    """The error the kit raises instead of sending: every error finding, its field and fix."""
+    errors = [f for f in findings if f.severity == "error"]
+    lines = "; ".join(f"{f.field}: {f.message} Fix: {f.fix}" for f in errors)
+    return PayloadError(f"the request breaks {len(errors)} rule(s): {lines}", list(findings))
+
 
 R = Rule
 # fmt: off
@@ -41,6 +87,18 @@ RULES: tuple[Rule, ...] = (
       "The request body must be a JSON object.",
       'Send a JSON object such as {"callid": "...", "data": "..."}.',
       SEED),
+    R("text.unicode", "body", "error",
+      "Every string must be valid Unicode, sent as UTF-8: no lone surrogate (an unpaired "
+      "\\ud800-\\udfff, e.g. from an escape or half an emoji) and no bytes that are not UTF-8.",
+      "Remove the character (or send the body as UTF-8); keep both halves of a surrogate pair "
+      "in the same string (\\ud83d\\ude00 is one emoji).",
+      UTF8),
+    R("text.control", "body", "warning",
+      "This string holds a control character (U+0000-U+001F other than tab, line feed and "
+      "carriage return, or U+007F-U+009F); no public source says how the gateway or the "
+      "channel treats it.",
+      "Remove it; write line breaks as \\n in content only.",
+      ASSUMED),
     R("body.callid.required", "callid", "error",
       "callid is required: a non-empty string.",
       "Set callid to the ID of the chat allocated to the agent.",
@@ -115,14 +173,18 @@ RULES: tuple[Rule, ...] = (
       "Check the spelling; field names are case-sensitive.",
       SEED),
     R("channel.media", "data.mediaType", "error",
-      "This channel does not accept this media type.",
+      "This channel does not accept this media type (documented).",
       "Pick a media type the channel accepts (see the channel matrix), or load your "
       "tenant's own table if yours differs.",
-      "docs/facts.md#channel-matrix"),
+      CHANNEL_TABLE),
+    R("channel.media.assumed", "data.mediaType", "warning",
+      "The kit assumes this channel does not take this media type; no public source says so.",
+      "Check on your tenant; record the answer in a tenant table if it works.",
+      CHANNEL_TABLE),
     R("channel.media.unpublished", "data.mediaType", "warning",
       "No public source says whether this channel accepts this media type.",
       "Try it on your tenant, then record the answer in a tenant table.",
-      "docs/facts.md#channel-matrix"),
+      CHANNEL_TABLE),
     R("channel.audio.format", "data.mediaFileType", "warning",
       "The manual lists other voice formats for this channel.",
       "Use a format the channel plays.",
@@ -136,13 +198,20 @@ RULES: tuple[Rule, ...] = (
       "Shorten the message or split it; with MULTIMEDIA_SECMODE=0 the limit is 3.8 KB.",
       "docs/facts.md#size-limit"),
     R("content.locate.format", "data.content", "error",
-      "LOCATE content must be latitude/longitude/description.",
+      "LOCATE content must be latitude/longitude/description on this channel (documented "
+      "for it).",
       "Write e.g. 22.54/114.06/Huawei Base, Shenzhen.",
-      "docs/facts.md#content-formats"),
+      WEB_CLIENT),
+    R("content.locate.format.other", "data.content", "warning",
+      "LOCATE content is not latitude/longitude/description, the format documented for the "
+      "web channel; for this channel the interface allows any format the third party parses.",
+      "Write e.g. 22.54/114.06/Huawei Base, Shenzhen, unless your channel expects another "
+      "format.",
+      WEB_CLIENT),
     R("content.webcard.format", "data.content", "warning",
       "WEBCARD content should be a JSON object (as a string) starting with title, description.",
       'Write e.g. {"title": "...", "description": "..."}.',
-      "docs/facts.md#content-formats"),
+      WEB_CLIENT),
     R("content.web.downlink", "data.content", "warning",
       "The web channel's customer poll delivers at most 500 characters of content.",
       "Keep web messages to 500 characters or split them.",

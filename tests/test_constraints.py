@@ -44,6 +44,9 @@ CASES: dict[str, tuple[Any, Any, dict[str, Any]]] = {
     "body.data.string": (outer(data=VALID_DATA), body(), {}),
     "body.data.json": (outer(data='{"from": '), body(), {}),
     "body.extra": (outer(content="x"), body(), {}),
+    # json.dumps escapes: the data string carries the text \ud800, which decodes to a lone one.
+    "text.unicode": (body(content="a\ud800b"), body(content="a\U0001f600b"), {}),
+    "text.control": (body(content="a\x00b"), body(content="a\nb\tc"), {}),
     "agent.range": (body(), body(), {"agent_id": "60000"}),
     "data.required": (body(senderAvatar=_DROP), body(), {}),
     "data.type": (body(to=int(seed.USER_ID)), body(), {}),
@@ -65,6 +68,11 @@ CASES: dict[str, tuple[Any, Any, dict[str, Any]]] = {
         body(channel="WHATSAPP", mediaType="IMAGE"),
         {},
     ),
+    "channel.media.assumed": (
+        body(channel="TELEGRAM", mediaType="SMSTEMPLATE"),
+        body(channel="SMS", mediaType="SMSTEMPLATE"),
+        {},
+    ),
     "channel.media.unpublished": (body(channel="EMAIL"), body(), {}),
     "channel.audio.format": (
         body(channel="WECHAT", mediaType="AUDIO", mediaFileType="aac"),
@@ -76,6 +84,11 @@ CASES: dict[str, tuple[Any, Any, dict[str, Any]]] = {
     "content.locate.format": (
         body(mediaType="LOCATE", content="somewhere"),
         body(mediaType="LOCATE", content="22.54/114.06/Huawei Base"),
+        {},
+    ),
+    "content.locate.format.other": (
+        body(channel="WHATSAPP", mediaType="LOCATE", content="somewhere"),
+        body(channel="WHATSAPP", mediaType="LOCATE", content="22.54/114.06/Huawei Base"),
         {},
     ),
     "content.webcard.format": (
@@ -226,3 +239,91 @@ def test_tenant_table_yaml_booleans_and_bad_values(tmp_path: Path) -> None:
 @pytest.mark.parametrize("agent_id", ["10³", "١٠١", "1" * 40, " 101", "+101", "101\n"])
 def test_agent_id_must_be_plain_ascii_digits(agent_id: str) -> None:
     assert "agent.range" in ids(check(body(), agent_id=agent_id))
+
+
+# -- the channel × media table: every cell decides its own finding (issue 13 §3) ---------------
+def _cells() -> list[Any]:
+    from sendmessage_kit.channels import DEFAULT_TABLE
+
+    return [
+        pytest.param(ch, m, cell, id=f"{ch.value}-{m.value}")
+        for (ch, m), cell in DEFAULT_TABLE.cells.items()
+    ]
+
+
+# The content each media type's own format rule accepts, so only the cell decides.
+_GOOD_CONTENT = {
+    "LOCATE": "22.54/114.06/Huawei Base",
+    "WEBCARD": '{"title": "t", "description": "d"}',
+}
+_EXPECTED = {
+    ("yes", "documented"): (set(), None),
+    ("yes", "assumed"): (set(), None),
+    ("no", "documented"): ({"channel.media"}, "error"),
+    ("no", "assumed"): ({"channel.media.assumed"}, "warning"),
+    ("unpublished", "unpublished"): ({"channel.media.unpublished"}, "warning"),
+}
+
+
+@pytest.mark.parametrize(("channel", "media", "cell"), _cells())
+def test_every_cell_gives_the_finding_its_basis_says(channel: Any, media: Any, cell: Any) -> None:
+    assert cell.basis in ("documented", "assumed", "unpublished") and cell.source
+    content = _GOOD_CONTENT.get(media.value, "hello")
+    found = check(body(channel=channel.value, mediaType=media.value, content=content))
+    channel_findings = [f for f in found if f.rule_id.startswith("channel.media")]
+    ids_, severity = _EXPECTED[(cell.status, cell.basis)]
+    assert {f.rule_id for f in channel_findings} == ids_
+    for f in channel_findings:
+        assert f.severity == severity
+        assert f"{channel.value} + {media.value}" in f.message
+        assert cell.status == "unpublished" or cell.source in f.message
+
+
+@pytest.mark.parametrize("channel", ["5G", "EMAIL", "VOICE"])
+def test_channels_outside_the_vendor_table_are_unpublished_for_every_media(channel: str) -> None:
+    from sendmessage_kit import MediaType
+
+    for media in MediaType:
+        content = _GOOD_CONTENT.get(media.value, "hello")
+        found = check(body(channel=channel, mediaType=media.value, content=content))
+        assert [f.severity for f in found if f.rule_id.startswith("channel.")] == ["warning"]
+        assert not [f for f in found if f.severity == "error"], (media, found)
+
+
+@pytest.mark.parametrize(
+    ("channel", "media", "rule"),
+    [
+        ("EMAIL", "WEBCARD", "channel.media.unpublished"),  # was an error (tie checked first)
+        ("5G", "RICHTEXT", "channel.media.unpublished"),
+        ("VOICE", "SMSTEMPLATE", "channel.media.unpublished"),
+        ("WEB", "LOCATION", "channel.media"),  # Table 3: location (Telegram)
+        ("SMS", "IMAGE", "channel.media"),  # the manual lists no image for SMS
+        ("TELEGRAM", "SMSTEMPLATE", "channel.media.assumed"),  # the kit's reading of the name
+        ("WEB", "DOCUMENT", "channel.media.unpublished"),  # the manual has no document row
+    ],
+)
+def test_cells_named_by_the_sources(channel: str, media: str, rule: str) -> None:
+    assert rule in ids(check(body(channel=channel, mediaType=media)))
+
+
+@pytest.mark.parametrize(
+    ("channel", "severity"),
+    [("WEB", "error"), ("WHATSAPP", "warning"), ("TELEGRAM", "warning"), ("EMAIL", "warning")],
+)
+def test_locate_format_is_an_error_only_where_documented(channel: str, severity: str) -> None:
+    found = check(body(channel=channel, mediaType="LOCATE", content="the station"))
+    (f,) = [f for f in found if f.rule_id.startswith("content.locate")]
+    assert f.severity == severity
+
+
+def test_tenant_cell_basis(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"SMS": {"IMAGE": {"status": "no", "basis": "assumed"}}}))
+    assert "channel.media.assumed" in ids(
+        check(
+            body(channel="SMS", mediaType="IMAGE"), Profile(channel_table=load_channel_table(path))
+        )
+    )
+    path.write_text(json.dumps({"SMS": {"IMAGE": {"status": "no", "basis": "unpublished"}}}))
+    with pytest.raises(ValueError, match=r"SMS\.IMAGE: a cell is unpublished"):
+        load_channel_table(path)

@@ -79,16 +79,124 @@ def test_building_and_encoding_any_text_gives_a_body_or_a_payload_error(
     try:
         body = encode_body(SendMessageRequest(callid="c", data=new_message(to=to, content=content)))
     except PayloadError as exc:
-        assert "not valid Unicode" in str(exc)
+        assert exc.findings and {f.rule_id for f in exc.findings} == {"text.unicode"}
+        assert {f.field for f in exc.findings} <= {"data.to", "data.userId", "data.content"}
     else:
         assert json.loads(json.loads(body)["data"])["content"] == content
 
 
-def test_lone_surrogate_is_a_payload_error_naming_the_fix() -> None:
+def test_lone_surrogate_is_a_payload_error_naming_the_field_and_fix() -> None:
     import pytest
 
     from sendmessage_kit import new_message
     from sendmessage_kit.encoding import encode_data
 
-    with pytest.raises(PayloadError, match="lone surrogate"):
+    with pytest.raises(PayloadError, match="lone surrogate") as caught:
         encode_data(new_message(to="u", content="a\ud800b"))
+    (finding,) = caught.value.findings
+    assert (finding.rule_id, finding.field) == ("text.unicode", "data.content")
+    assert "data.content" in str(caught.value) and finding.fix in str(caught.value)
+
+
+# -- bodies whose `data` string carries escaped text that is not valid Unicode (issue 13) -----
+VALID: dict[str, str] = {
+    "from": "202301032048582419",
+    "to": "1672709693442874044",
+    "channel": "WEB",
+    "controlType": "CHAT",
+    "mediaType": "TEXT",
+    "messageCode": "b72d414f-97ca-4897-bc9f-a727ad92ff12",
+    "content": "hello",
+    "senderNickname": "Agent",
+    "senderAvatar": "DefaultAvatar",
+    "sendTime": "1678109503317",
+    "userId": "1672709693442874044",
+}
+LONE = st.sampled_from(["\ud800", "\udbff", "\udc00", "\udfff", "\ud83d", "\ude00"])
+CONTROL = st.sampled_from(["\x00", "\x01", "\x1b", "\x7f", "\x85", "\x9f"])
+
+
+def _around(bad: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.tuples(st.text(max_size=6), bad, st.text(max_size=6)).map("".join)
+
+
+@st.composite
+def escaped_bodies(draw: st.DrawFn, bad: st.SearchStrategy[str]) -> tuple[str, str]:
+    """(outer body text, field path holding the bad text): the bad text reaches `data` as a
+    JSON escape (\\ud800) or raw inside the data string, or sits in `callid` or `userid`."""
+    where = draw(st.sampled_from([*VALID, "callid", "userid"]))
+    text = draw(_around(bad))
+    data = dict(VALID)
+    outer: dict[str, str] = {"callid": "1552524689-16797284"}
+    if where in VALID:
+        data[where] = text
+    else:
+        outer[where] = text
+    # ensure_ascii=True: the data string holds the escape text; False: the character itself.
+    outer["data"] = json.dumps(data, ensure_ascii=draw(st.booleans()))
+    path = f"data.{where}" if where in VALID else where
+    return json.dumps(outer), path
+
+
+@settings(max_examples=300, deadline=None)
+@given(escaped_bodies(LONE))
+def test_escaped_lone_surrogate_in_any_field_is_one_error_everywhere(case: tuple[str, str]) -> None:
+    text, path = case
+    errors = [f for f in check(text) if f.severity == "error"]
+    assert [f.field for f in errors if f.rule_id == "text.unicode"] == [path]
+    assert {f.field for f in errors} == {path}  # (an enum field is also not one of its values)
+    assert "lone surrogate" in errors[0].message
+    try:
+        decode_body(text)
+    except PayloadError as exc:  # the decoder the sandbox uses: same rule, same field
+        assert [(f.rule_id, f.field) for f in exc.findings] == [("text.unicode", path)]
+    else:
+        raise AssertionError(f"decode_body accepted invalid text at {path}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(escaped_bodies(CONTROL))
+def test_escaped_control_character_in_any_field_is_a_warning_naming_it(
+    case: tuple[str, str],
+) -> None:
+    text, path = case
+    findings = check(text)
+    assert ("text.control", "warning", path) in {(f.rule_id, f.severity, f.field) for f in findings}
+    assert {f.field for f in findings if f.severity == "error"} <= {path}
+
+
+def test_pair_split_across_fields_is_two_lone_surrogates() -> None:
+    data = {**VALID, "content": "end \ud83d", "senderNickname": "\ude00 start"}
+    text = json.dumps({"callid": "c", "data": json.dumps(data)})
+    assert {(f.rule_id, f.field) for f in check(text) if f.severity == "error"} == {
+        ("text.unicode", "data.content"),
+        ("text.unicode", "data.senderNickname"),
+    }
+    whole = {**VALID, "content": "\ud83d\ude00"}  # escaped as a pair: one emoji, valid
+    assert check(json.dumps({"callid": "c", "data": json.dumps(whole)})) == []
+
+
+def test_invalid_escape_in_data_is_a_json_error_not_a_crash() -> None:
+    text = '{"callid": "c", "data": "{\\"content\\": \\"\\\\x41\\"}"}'
+    assert [f.rule_id for f in check(text) if f.severity == "error"] == ["body.data.json"]
+
+
+def test_bytes_that_are_not_utf8_are_the_same_rule() -> None:
+    raw = (
+        json.dumps({"callid": "c", "data": json.dumps(VALID)}).encode().replace(b"hello", b"h\xff")
+    )
+    assert [(f.rule_id, f.field) for f in check(raw)] == [("text.unicode", "body")]
+    try:
+        decode_body(raw)
+    except PayloadError as exc:
+        assert [f.rule_id for f in exc.findings] == ["text.unicode"]
+    else:
+        raise AssertionError("decode_body accepted bytes that are not UTF-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(escaped_bodies(LONE | CONTROL) | body_like.map(json.dumps))
+def test_findings_are_always_printable_text(text: str) -> None:
+    for f in check(text):
+        for part in (f.field, f.message, f.fix):
+            part.encode("utf-8")  # a finding is shown and sent back: never a lone surrogate

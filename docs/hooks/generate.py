@@ -146,11 +146,12 @@ def render_rules() -> str:
 
 def _matrix_cell(value: Any) -> str:
     status = getattr(value, "status", value)
+    assumed = "*" if getattr(value, "basis", "") == "assumed" else ""
     if status is True or status == "yes":
         formats = getattr(value, "formats", ())
-        return "✓ " + "/".join(formats) if formats else "✓"
+        return ("✓" + assumed + " " + "/".join(formats)) if formats else "✓" + assumed
     if status is False or status == "no":
-        return "–"
+        return "–" + assumed
     return "?" if status == "unpublished" else _text(status)
 
 
@@ -181,8 +182,9 @@ def render_channel_matrix() -> str:
     ]
     out = [_table(["Media type", *(f"`{ch}`" for ch in channels)], rows)]
     out.append(
-        "\n✓ documented as accepted (with formats when restricted) · – not accepted · "
-        "? no public source says either way\n"
+        "\n✓ documented as accepted (with formats when restricted) · – not accepted (an error) · "
+        "* the kit's assumption, not a source's word (a warning) · ? no public source says "
+        "either way (a warning)\n"
     )
     notes = sorted(
         {

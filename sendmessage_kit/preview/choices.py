@@ -43,7 +43,8 @@ def media_type_choices(channel: str, table: ChannelTable = DEFAULT_TABLE) -> lis
     """(label, value) of the media types a channel may take; forbidden ones are not offered.
 
     Documented cells show the bare name; cells no public source covers are marked
-    "(unpublished)". See `excluded_media` for what is left out and why.
+    "(unpublished)", cells the kit only assumes are not accepted "(assumed not accepted)".
+    See `excluded_media` for what is left out and why.
     """
     ch = Channel(channel)
     out = []
@@ -53,6 +54,8 @@ def media_type_choices(channel: str, table: ChannelTable = DEFAULT_TABLE) -> lis
             out.append((m.value, m.value))
         elif cell.status == "unpublished":
             out.append((f"{m.value} (unpublished)", m.value))
+        elif cell.basis == "assumed":  # the kit's guess, not a source's: offered, marked
+            out.append((f"{m.value} (assumed not accepted)", m.value))
     return out
 
 
@@ -62,7 +65,7 @@ def excluded_media(channel: str, table: ChannelTable = DEFAULT_TABLE) -> list[tu
     out = []
     for m in MediaType:
         cell = table.cell(ch, m)
-        if cell.status == "no":
+        if cell.status == "no" and cell.basis == "documented":
             out.append((m.value, f"{cell.note or 'excluded'} (source: {cell.source})"))
     return out
 

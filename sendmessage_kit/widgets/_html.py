@@ -101,8 +101,8 @@ _MARK = {"yes": ("✓", "#e8f5e9"), "no": ("✗", "#ffebee"), "unpublished": ("?
 def matrix_html(table: ChannelTable = DEFAULT_TABLE) -> str:
     """The channels × media types table: a mark per cell, its source and note on hover.
 
-    ✓ documented as accepted, ✗ excluded by its source, ? no public source; a cell loaded from
-    a tenant table is outlined.
+    ✓ accepted, ✗ not accepted, ? no public source; a mark with * is the kit's assumption, not
+    a source's word; a cell loaded from a tenant table is outlined.
     """
     head = "".join(f"<th>{html.escape(c.value)}</th>" for c in Channel)
     rows = []
@@ -111,8 +111,9 @@ def matrix_html(table: ChannelTable = DEFAULT_TABLE) -> str:
         for c in Channel:
             cell = table.cell(c, m)
             mark, bg = _MARK[cell.status]
+            mark += "*" if cell.basis == "assumed" else ""
             extra = f" {', '.join(cell.formats)}" if cell.formats else ""
-            title = f"{c.value} + {m.value}: {cell.status}; source: {cell.source}"
+            title = f"{c.value} + {m.value}: {cell.status} ({cell.basis}); source: {cell.source}"
             title += f"; {cell.note}" if cell.note else ""
             outline = ";outline:2px solid #1565c0" if (c, m) in table.overridden else ""
             cells.append(
@@ -122,8 +123,9 @@ def matrix_html(table: ChannelTable = DEFAULT_TABLE) -> str:
             )
         rows.append(f"<tr><th>{m.value}</th>{''.join(cells)}</tr>")
     legend = (
-        "<small>✓ documented · ✗ excluded by its source · ? unpublished (no public source; "
-        "the kit warns) · outlined: from the tenant table. Hover a cell for its source.</small>"
+        "<small>✓ documented · ✗ excluded by its source (an error) · * assumed by the kit, not "
+        "published (a warning) · ? unpublished (no public source; the kit warns) · outlined: "
+        "from the tenant table. Hover a cell for its source.</small>"
     )
     name = html.escape(table.name)
     return (

@@ -77,6 +77,42 @@ async def test_payload_failing_check_is_not_sent(make_twin: MakeTwin, faults: Fa
     assert faults.messages(user) == []
 
 
+@pytest.mark.parametrize("field", ["content", "to", "messageCode", "senderNickname", "callid"])
+async def test_text_that_is_not_unicode_is_refused_with_the_rule_of_check(
+    make_twin: MakeTwin, faults: Faults, field: str
+) -> None:
+    import json
+
+    from sendmessage_kit.constraints import check
+
+    twin = await make_twin()
+    user = _user()
+    data = new_message(to=user, content="hi").model_dump(by_alias=True, exclude_none=True)
+    callid = "call-5\ud800" if field == "callid" else "call-5"
+    if field != "callid":
+        data[field] = "x\ud800y"
+    wire = json.dumps(data)  # the data string carries the escape \ud800
+    path = "callid" if field == "callid" else f"data.{field}"
+    found = check({"callid": callid, "data": wire})
+    (expected,) = [f for f in found if f.field == path and f.rule_id == "text.unicode"]
+    with pytest.raises(PayloadError) as info:
+        await twin.send_message(callid, wire)
+    assert [(f.rule_id, f.field) for f in info.value.findings if f.severity == "error"][:1] == [
+        ("text.unicode", path)
+    ]
+    assert f"{path}: {expected.message} Fix: {expected.fix}" in str(info.value)
+    if field != "callid":  # the model path: the encoder refuses with the same rule
+        model = new_message(to=user, content="hi").model_copy(update={field: "x\ud800y"})
+        with pytest.raises(PayloadError) as info:
+            await twin.send_message("call-5", model)
+        assert ("text.unicode", path) in [(f.rule_id, f.field) for f in info.value.findings]
+        # Unchecked, it reaches the sandbox: a retcode, never a 500, and reads still work.
+        with pytest.raises(GatewayError) as gw:
+            await twin.send_message("call-5", wire, check=False)
+        assert gw.value.retcode not in (None, "0")
+    assert faults.messages(user) == []
+
+
 async def test_unchecked_empty_message_gets_106_002(make_twin: MakeTwin) -> None:
     twin = await make_twin()
     with pytest.raises(InvalidParameterError) as info:

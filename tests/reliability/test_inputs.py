@@ -30,7 +30,7 @@ from sendmessage_kit import (
 from sendmessage_kit.constraints import Finding, Profile
 from sendmessage_kit.encoding import Budget, SizeLimits
 from tests.reliability._tally import TALLY
-from tests.test_properties import FIELDS, json_values
+from tests.test_properties import CONTROL, FIELDS, LONE, escaped_bodies, json_values
 
 FAST = 150
 SLOW = 3000
@@ -59,7 +59,9 @@ bodies = st.dictionaries(
     max_size=6,
 )
 raw_inputs = (
-    st.binary(max_size=300)
+    escaped_bodies(LONE | CONTROL).map(lambda case: case[0])  # escapes inside the data string
+    | escaped_bodies(LONE).map(lambda case: case[0].encode())
+    | st.binary(max_size=300)
     | nasty_text
     | bodies.map(lambda b: json.dumps(b, default=str))
     | bodies.map(lambda b: json.dumps(b, default=str).encode("utf-8", "surrogatepass"))
@@ -122,7 +124,7 @@ def _all_properties(examples: int) -> list[Any]:
             try:
                 wire = encode_data(data)
             except PayloadError as exc:
-                assert "not valid Unicode" in str(exc)
+                assert {f.rule_id for f in exc.findings} == {"text.unicode"}, exc
             else:
                 assert decode_data(wire).model_dump(by_alias=True) == data.model_dump(by_alias=True)
             assert all(isinstance(f, Finding) for f in check({"callid": "c", "data": data}))
@@ -136,7 +138,7 @@ def _all_properties(examples: int) -> list[Any]:
             try:
                 body = encode_body(request)
             except PayloadError as exc:
-                assert "not valid Unicode" in str(exc)
+                assert {f.rule_id for f in exc.findings} == {"text.unicode"}, exc
             else:
                 assert isinstance(json.loads(body), dict)
             assert all(isinstance(f, Finding) for f in check(request))
@@ -147,6 +149,8 @@ def _all_properties(examples: int) -> list[Any]:
         _counted(1)
         findings = check(raw, profile, agent_id=agent)
         assert all(isinstance(f, Finding) and f.rule_id and f.field for f in findings)
+        for f in findings:  # shown and sent back (the sandbox's answer): always valid text
+            (f.field + f.message).encode("utf-8")
 
     @_prop(examples)
     @given(raw_inputs)

@@ -122,3 +122,59 @@ def test_superscript_agent_id_is_not_a_server_error(schema_sandbox: Any) -> None
     with httpx2.Client(base_url=schema_sandbox.base_url, trust_env=False) as http:
         response = http.post("/agentgateway/resource/mediacall/³/sendmessage", json={})
     assert response.status_code < 500
+
+
+# Issue 13: the fuzz reaches escaped JSON strings inside `data` (signed in, so the body is read).
+SEND = next(op for op in OPERATIONS if op.path.endswith("/sendmessage"))
+
+
+def _fuzz_escaped_data(base_url: str, examples: int) -> None:
+    import json
+    from urllib.parse import quote
+
+    from tests.test_properties import CONTROL, LONE, escaped_bodies
+
+    with httpx2.Client(base_url=base_url, trust_env=False) as http:
+        signed = http.put(
+            "/agentgateway/resource/onlineagent/101/forcelogin",
+            json={"password": "sandbox", "phonenum": "88880001"},
+        )
+        guid = signed.headers["Set-GUID"].split("=", 1)[1]
+        users: set[str] = set()
+
+        @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(
+            case=SEND.as_strategy(generation_mode=GenerationMode.POSITIVE),
+            sample=escaped_bodies(LONE).map(lambda c: (*c, True))
+            | escaped_bodies(CONTROL).map(lambda c: (*c, False)),
+        )
+        def run(case: Any, sample: tuple[str, str, bool]) -> None:
+            TALLY.add("inputs")
+            TALLY.add("api_calls")
+            text, path, lone = sample
+            case.path_parameters = {"agentid": "101"}
+            case.headers = {**(case.headers or {}), "Guid": guid}
+            case.body = json.loads(text)
+            response = case.call(base_url=base_url, timeout=10)
+            TALLY.add("5xx", int(response.status_code >= 500))
+            case.validate_response(response, excluded_checks=_excluded(SEND))
+            answer = response.json()
+            if lone:  # refused with a retcode naming the field, like check()
+                assert answer["retcode"] != "0" and path in answer["message"], answer
+            elif answer["retcode"] == "0":
+                users.add(json.loads(case.body["data"])["to"])
+
+        run()
+        assert users, "no body with a control character was stored"
+        for user in users:  # nothing stored can break a later read
+            read = http.get(f"/sandbox/users/{quote(user, safe='')}/messages")
+            assert read.status_code < 500, (user, read.text)
+
+
+def test_sendmessage_bodies_with_escaped_invalid_text_in_data(schema_sandbox: Any) -> None:
+    _fuzz_escaped_data(schema_sandbox.base_url, FAST * 3)
+
+
+@pytest.mark.slow
+def test_sendmessage_bodies_with_escaped_invalid_text_at_length(schema_sandbox: Any) -> None:
+    _fuzz_escaped_data(schema_sandbox.base_url, SLOW)
