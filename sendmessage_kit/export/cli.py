@@ -81,7 +81,7 @@ def failing_findings(request: Any, secmode: int, agent_id: str | None) -> list[A
 def run_snippet(args: argparse.Namespace) -> int:
     """Print the program for the request in `args.file`."""
     from sendmessage_kit.errors import SettingsError
-    from sendmessage_kit.snippets import render
+    from sendmessage_kit.snippets import ENV, render
 
     try:
         request = read_request(args.file)
@@ -105,6 +105,19 @@ def run_snippet(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         return _usage("snippet", str(exc))
     print(code, end="" if code.endswith("\n") else "\n")
+    unset = [
+        f"--{flag}"
+        for flag in ("base-url", "agent-id")
+        if getattr(args, flag.replace("-", "_")) is None
+    ]
+    if unset:
+        names = " and ".join(ENV[flag.removeprefix("--").replace("-", "_")] for flag in unset)
+        print(
+            f"sendmessage-kit snippet: the program reads {names} when it runs "
+            f"({' and '.join(unset)} "
+            f"{'writes it' if len(unset) == 1 else 'write them'} in)",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -167,3 +167,31 @@ def test_cli_checks_against_the_secmode_and_prints_the_program(
     args = parser.parse_args(["--lang", "python", "--secmode", "0", "--agent-id", "101", str(body)])
     assert run_snippet(args) == 0
     assert capsys.readouterr().out == render(request, agent_id="101")["python"]
+
+
+def test_the_builders_code_tab_is_the_complete_program_and_it_runs(
+    sandbox_http: Any, tmp_path: Path
+) -> None:
+    import html
+    import re
+
+    from sendmessage_kit.widgets import PayloadBuilder
+
+    agent = new_agent_id()
+    builder = PayloadBuilder()
+    builder.set_target(base_url=sandbox_http.base_url, agent_id=agent)
+    user = new_user()
+    builder.to.value = user
+    request = builder.payload
+    assert request is not None
+    shown = {
+        lang: html.unescape(re.sub(r"<[^>]+>", "", box.value))
+        for lang, box in builder.snippets.items()
+    }
+    assert shown == render(request, base_url=sandbox_http.base_url, agent_id=agent)
+    proc = run_program(
+        "python", shown["python"], tmp_path, kit_env(SENDMESSAGE_KIT_PASSWORD="sandbox")
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [message] = sandbox_http.customer.all_messages(user)
+    assert message["content"] == request.data.content  # type: ignore[union-attr]
