@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 import httpx2
 from pydantic import SecretStr
@@ -35,15 +35,11 @@ from sendmessage_kit.async_client import AsyncGatewayClient
 from sendmessage_kit.errors import (
     AgentStateError,
     SendMessageKitError,
-    SettingsError,
     SignedOutError,
 )
 from sendmessage_kit.events import AsyncEventPoller, EventPoller
 from sendmessage_kit.models import MessageData, SendMessageRequest
 from sendmessage_kit.settings import KitSettings
-
-if TYPE_CHECKING:
-    from sendmessage_kit.sandbox.customer import CustomerClient
 
 __all__ = [
     "AsyncEventPoller",
@@ -240,30 +236,6 @@ class GatewayClient(_ClientBase[httpx2.BaseTransport]):
                 except SendMessageKitError as failure:
                     return obj, self._sign_in_failed(error, failure), 0
         return self._call("POST", path, body, timeout=timeout, policy=policy)
-
-    def customer_side(self) -> CustomerClient:
-        """The customer's side of the sandbox this client talks to (sandbox only).
-
-        Opens chats and reads what a customer received. A real CC-Gateway has no such side: its
-        customers are reached through their channels, so this raises `SettingsError` there.
-        """
-        from sendmessage_kit.sandbox.customer import CustomerClient
-
-        root = self._root.removesuffix("/agentgateway")
-        side = CustomerClient(root, verify=self._verify, timeout=self.timeout)
-        try:
-            side.health()
-        except httpx2.HTTPError as exc:
-            side.close()
-            raise _http.map_error(exc, None, f"{root}/sandbox/health") from exc
-        except ValueError:
-            side.close()
-            raise SettingsError(
-                f"{root} is not a sendmessage-kit sandbox, so it has no customer side: open a "
-                "chat from the customer's channel and use its callid, or unset "
-                "SENDMESSAGE_KIT_BASE_URL to use the local sandbox."
-            ) from None
-        return side
 
     def close(self) -> None:
         """Close the connections, the journal and the sandbox, when this client opened them."""

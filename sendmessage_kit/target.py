@@ -105,7 +105,7 @@ def open_target(
         settings: defaults to `KitSettings()` (`SENDMESSAGE_KIT_*`, `.env`).
         use: "auto" (the configured gateway, else a sandbox), "sandbox" (a sandbox even when a
             gateway is configured) or "configured" (`SettingsError` when none is).
-        sandbox: a running sandbox of yours to use instead of starting one; never stopped here.
+        sandbox: a running sandbox of yours to use (unless `use="configured"`); never stopped.
         lab: under `sendmessage-kit lab`, use lab's sandbox rather than starting one.
         force_sign_in: take the agent over when it is signed in elsewhere (configured gateway;
             on a sandbox the demo agent is always taken over).
@@ -117,7 +117,7 @@ def open_target(
             "no gateway configured: set SENDMESSAGE_KIT_BASE_URL and SENDMESSAGE_KIT_AGENT_ID "
             "(and a Guid or password), or use the sandbox."
         )
-    if sandbox is None and (use == "configured" or (use == "auto" and not s.uses_sandbox)):
+    if use == "configured" or (use == "auto" and sandbox is None and not s.uses_sandbox):
         return _configured(s, force_sign_in, client_options)
     return _on_sandbox(s, sandbox, lab, client_options)
 

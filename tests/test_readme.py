@@ -22,10 +22,8 @@ def test_readme_python_example_runs(
     exec(compile(blocks[0], "README.md", "exec"), namespace)
     out = capsys.readouterr().out
     assert "[]" in out and "success" in out
-    namespace["client"].close()  # type: ignore[attr-defined]
-    from sendmessage_kit import sandbox
-
-    sandbox.start().stop()
+    started = namespace["target"].sandbox  # type: ignore[attr-defined]
+    assert started.owned and not started.running  # the example stops what it started
 
 
 def test_readme_two_commands_are_the_scripts_ci_runs() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
@@ -12,6 +12,9 @@ from sendmessage_kit.widgets._common import guarded
 from sendmessage_kit.widgets.builder import PayloadBuilder
 from sendmessage_kit.widgets.conversation import DEMO_USER, ConversationView
 from sendmessage_kit.widgets.send_panel import SendPanel
+
+if TYPE_CHECKING:
+    from sendmessage_kit.target import Target
 
 __all__ = ["Playground", "playground"]
 
@@ -34,13 +37,13 @@ class Playground:
         panel: SendPanel,
         conversation: ConversationView | None,
         *,
-        owned: list[Any] | None = None,
+        target: Target | None = None,
     ) -> None:
         self.builder, self.panel, self.conversation = builder, panel, conversation
         self.client, self.sandbox = panel.client, panel.sandbox
         self.status = w.HTML()
         self.last_error = ""
-        self._owned = owned or []
+        self._target = target  # what playground() opened; close() closes it
         right: list[w.Widget] = [panel.widget]
         if conversation is not None:
             right.insert(0, conversation.widget)
@@ -59,12 +62,16 @@ class Playground:
             self.builder.callid.value = callid
 
     def close(self) -> None:
-        """Stop polling, close the client, stop the sandbox (only what was started here)."""
+        """Stop polling, close the client, stop the sandbox (only what was started here).
+
+        A sandbox given to `playground(sandbox=...)`, and lab's, keep running.
+        """
         if self.conversation is not None:
             self.conversation.stop()
-        for thing in reversed(self._owned):
-            (getattr(thing, "close", None) or thing.stop)()
-        self._owned.clear()
+        self.panel.close()
+        target, self._target = self._target, None
+        if target is not None:
+            target.close()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -81,8 +88,10 @@ def playground(
 ) -> Playground:
     """Builder + send panel + conversation, on the embedded sandbox unless a gateway is set.
 
-    With no `SENDMESSAGE_KIT_BASE_URL` (and no `sandbox=` given) it starts the embedded sandbox,
-    signs an agent in, opens a chat as the customer and fills the builder's callid with it.
+    Where it sends is decided by `sendmessage_kit.target.open_target()`: the `sandbox=` given,
+    else the configured gateway, else lab's sandbox or a new one. On a sandbox it signs an agent
+    in, opens a chat as the customer and fills the builder's callid with it. `close()` closes
+    what it opened (a sandbox it started included), never a sandbox given to it.
     `autopoll` polls the customer side and the agent's events in background threads.
 
     Example (in a notebook)::
@@ -90,35 +99,29 @@ def playground(
         from sendmessage_kit.widgets import playground
         playground()
     """
-    from sendmessage_kit.client import GatewayClient, connect
-    from sendmessage_kit.settings import KitSettings
+    from sendmessage_kit.target import open_target
 
-    owned: list[Any] = []
-    settings = KitSettings()
-    if sandbox is None and not settings.uses_sandbox:
-        client = connect(settings, **client_options)
-        owned.append(client)
-        builder = PayloadBuilder(Form(agent_id=client.agent_id), base_url=client.base_url)
-        panel = SendPanel(builder, client=client, target="configured")
-        return Playground(builder, panel, None, owned=owned)
-    if sandbox is None:
-        from sendmessage_kit import sandbox as sandbox_mod
-
-        sandbox = sandbox_mod.start()
-        owned.append(sandbox)
-    client = GatewayClient.for_sandbox(sandbox, **client_options)
-    owned.append(client)
-    conversation = ConversationView(sandbox, channel=channel, user_id=user_id, agent=client)
-    form = Form(
-        callid=conversation.callid,
-        agent_id=client.agent_id,
-        channel=channel,
-        to=user_id,
-        user_id=user_id,
-    )
-    builder = PayloadBuilder(form, base_url=client.base_url)
-    panel = SendPanel(builder, client=client, sandbox=sandbox)
-    pg = Playground(builder, panel, conversation, owned=owned)
+    target = open_target(sandbox=sandbox, **client_options)
+    client, sb = target.client, target.sandbox
+    try:
+        if sb is None:  # a configured gateway: no customer side to show
+            builder = PayloadBuilder(Form(agent_id=client.agent_id), base_url=client.base_url)
+            panel = SendPanel(builder, client=client, target="configured")
+            return Playground(builder, panel, None, target=target)
+        conversation = ConversationView(sb, channel=channel, user_id=user_id, agent=client)
+        form = Form(
+            callid=conversation.callid,
+            agent_id=client.agent_id,
+            channel=channel,
+            to=user_id,
+            user_id=user_id,
+        )
+        builder = PayloadBuilder(form, base_url=client.base_url)
+        panel = SendPanel(builder, client=client, sandbox=sb)
+        pg = Playground(builder, panel, conversation, target=target)
+    except BaseException:
+        target.close()
+        raise
     if autopoll:
         conversation.start(interval)
     return pg

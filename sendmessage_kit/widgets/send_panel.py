@@ -1,8 +1,10 @@
 """SendPanel: send the builder's payload, see the answer, keep a history, replay, diff.
 
-Sending happens only on the button. The target is the embedded sandbox by default (started on
-first use) or the configured gateway (`SENDMESSAGE_KIT_*`). Every failure, from a check that
-finds errors to a dropped connection, shows as a readable message in the panel.
+Sending happens only on the button. The target is the embedded sandbox by default (a sandbox
+given to the panel, lab's under `sendmessage-kit lab`, or one started on first use) or the
+configured gateway (`SENDMESSAGE_KIT_*`); `sendmessage_kit.target.open_target()` decides. The
+panel closes only what it opened. Every failure, from a check that finds errors to a dropped
+connection, shows as a readable message in the panel.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import ipywidgets as w
 
 from sendmessage_kit import preview as pv
 from sendmessage_kit.encoding import decode_body
-from sendmessage_kit.errors import PayloadError, SettingsError
+from sendmessage_kit.errors import PayloadError
 from sendmessage_kit.widgets import _html as hx
 from sendmessage_kit.widgets._common import guarded
 from sendmessage_kit.widgets.builder import PayloadBuilder
@@ -31,6 +33,7 @@ class SendPanel:
         result: the last `SendResult` (None before the first send).
         results: every send made from this panel, oldest first.
         client: the `GatewayClient` in use (created on first send unless given).
+        sandbox: the sandbox it sends to (given, lab's, or started by `connect()`; else None).
         widget: the whole view.
     """
 
@@ -47,9 +50,10 @@ class SendPanel:
         self.builder = builder
         self.client = client
         self.sandbox = sandbox
+        self._given_sandbox = sandbox
         self.client_options = client_options or {}
         self.renew_after_send = renew_after_send
-        self._owned: list[Any] = []
+        self._target: Any = None  # what connect() opened (a `Target`), closed by close()
         self.result: Any = None
         self.results: list[Any] = []
         self.last_error = ""
@@ -91,10 +95,14 @@ class SendPanel:
         self._listeners.append(listener)
 
     def close(self) -> None:
-        """Close the client and stop the sandbox this panel started (not the ones given)."""
-        for thing in reversed(self._owned):
-            (getattr(thing, "close", None) or thing.stop)()
-        self._owned.clear()
+        """Close what `connect()` opened: its client, and the sandbox it started.
+
+        A client or sandbox given to the panel, and lab's sandbox, are left as they are.
+        """
+        target, self._target = self._target, None
+        if target is not None:
+            target.close()
+            self.client, self.sandbox = None, self._given_sandbox
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -102,28 +110,17 @@ class SendPanel:
     # --- the client ------------------------------------------------------------------------------
 
     def connect(self) -> Any:
-        """The client for the chosen target, created (and the sandbox started) on first use."""
+        """The client for the chosen target, made (a sandbox found or started) on first use."""
         if self.client is not None:
             return self.client
-        from sendmessage_kit.client import GatewayClient, connect
-        from sendmessage_kit.settings import KitSettings
+        from sendmessage_kit.target import open_target
 
-        if self.target.value == "configured":
-            settings = KitSettings()
-            if settings.uses_sandbox:
-                raise SettingsError(
-                    "no gateway configured: set SENDMESSAGE_KIT_BASE_URL and "
-                    "SENDMESSAGE_KIT_AGENT_ID (and a Guid or password), or choose the sandbox."
-                )
-            self.client = connect(settings, **self.client_options)
-        else:
-            if self.sandbox is None:
-                from sendmessage_kit import sandbox
-
-                self.sandbox = sandbox.start()
-                self._owned.append(self.sandbox)
-            self.client = GatewayClient.for_sandbox(self.sandbox, **self.client_options)
-        self._owned.append(self.client)
+        self._target = open_target(
+            use="configured" if self.target.value == "configured" else "sandbox",
+            sandbox=self._given_sandbox,
+            **self.client_options,
+        )
+        self.client, self.sandbox = self._target.client, self._target.sandbox
         self._point_builder()
         return self.client
 
@@ -133,7 +130,7 @@ class SendPanel:
     @guarded
     def _on_target(self, change: Any = None) -> None:
         self.close()
-        self.client = None
+        self.client = None  # a client given to the panel is not closed, only no longer used
         self.status.value = hx.note_html(f"Target: {self.target.label}; connects on Send.")
 
     # --- actions ---------------------------------------------------------------------------------

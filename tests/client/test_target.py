@@ -95,6 +95,7 @@ def test_the_product_client_has_no_sandbox_api() -> None:
         assert target.sandbox is not None
         assert target.sandbox.customer.health()["status"] == "ok"  # the customer side lives here
         assert not hasattr(target.client, "sandbox")
+        assert not hasattr(target.client, "customer_side")
 
 
 def test_send_cli_starts_its_own_sandbox_even_under_lab(

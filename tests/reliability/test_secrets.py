@@ -26,7 +26,7 @@ from sendmessage_kit import SendMessageRequest, new_message, snippets
 from sendmessage_kit.client import AsyncGatewayClient, GatewayClient
 from sendmessage_kit.errors import SendMessageKitError
 from sendmessage_kit.history import History
-from sendmessage_kit.sandbox import SandboxConfig, serve, sessions
+from sendmessage_kit.sandbox import SandboxConfig, lab_environ, serve, sessions
 from sendmessage_kit.settings import KitSettings
 from tests.conftest import CANARY_GUID, CANARY_PASSWORD, ROOT
 from tests.reliability._proc import SandboxProcess
@@ -303,7 +303,11 @@ def test_executed_notebook_never_shows_the_canaries(
     path = ROOT / "notebooks" / "01_quickstart.ipynb"
     nb = nbformat.read(path, as_version=4)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SENDMESSAGE_KIT_")}
-    env.update(canary_env, SENDMESSAGE_KIT_AGENT_ID="116")  # connect() uses the canary sandbox
+    # The notebook runs as under `sendmessage-kit lab` with the canary sandbox as lab's:
+    # open_target() attaches to it and signs in with the canary password.
+    env.update(canary_env, SENDMESSAGE_KIT_AGENT_ID="116")
+    del env["SENDMESSAGE_KIT_BASE_URL"]
+    env.update(lab_environ(canary_sandbox))
     client = NotebookClient(
         nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )

@@ -13,10 +13,12 @@ from sendmessage_kit.widgets import playground
 
 @pytest.fixture
 def pg() -> Iterator[Any]:
-    sb = sandbox.start(http=True, poll_wait=0.5)
-    p = playground(sandbox=sb, autopoll=False, history=False, max_retries=0)
-    yield p
-    p.close()
+    with sandbox.start(http=True, poll_wait=0.5) as sb:
+        p = playground(sandbox=sb, autopoll=False, history=False, max_retries=0)
+        yield p
+        p.close()
+        assert sb.running  # the sandbox given to the playground is the fixture's to stop
+    assert not sb.running
 
 
 def test_playground_send_reaches_the_conversation(pg: Any) -> None:
@@ -45,3 +47,17 @@ def test_switching_channel_opens_a_chat_in_that_style(pg: Any) -> None:
 def test_playground_displays_as_one_widget(pg: Any) -> None:
     bundle = pg._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_playground_stops_the_sandbox_it_started_and_no_other() -> None:
+    with sandbox.start(http=True) as mine:
+        p = playground(autopoll=False, history=False)
+        try:
+            assert p.sandbox is not None and p.sandbox is not mine
+            assert p.client.base_url == p.sandbox.base_url != mine.base_url
+        finally:
+            p.close()
+        assert not p.sandbox.running  # playground() started it, close() stopped it
+        assert mine.running
+        with mine.http_client() as c:
+            assert c.get("/sandbox/health").status_code == 200
