@@ -25,27 +25,54 @@ logger = logging.getLogger("sendmessage_kit.events")
 Event = dict[str, Any]
 
 
+MAX_BACKOFF = 5.0
+
+
 class _PollerBase:
+    """What both pollers share: the events seen, the errors met and the back-off between polls.
+
+    Attributes:
+        events: the newest `keep` events.
+        errors: the newest `keep` failed polls (the kit's errors, or any other exception).
+        callback_errors: the newest `keep` exceptions raised by `on_event`; polling goes on.
+        polls: how many polls answered.
+        failures_in_a_row: failed polls since the last answer (the back-off grows with it).
+    """
+
     def __init__(
         self, on_event: Callable[[Event], None] | None, interval: float, keep: int
     ) -> None:
         self.on_event = on_event
         self.interval = interval
         self.events: collections.deque[Event] = collections.deque(maxlen=keep)
-        self.errors: collections.deque[SendMessageKitError] = collections.deque(maxlen=keep)
+        self.errors: collections.deque[Exception] = collections.deque(maxlen=keep)
+        self.callback_errors: collections.deque[Exception] = collections.deque(maxlen=keep)
         self.polls = 0
+        self.failures_in_a_row = 0
 
-    def _got(self, event: Event | None) -> None:
+    def _got(self, event: Event | None) -> float:
+        """Record an answer; the wait before the next poll (the back-off starts over)."""
         self.polls += 1
+        self.failures_in_a_row = 0
         if event is not None:
             self.events.append(event)
             if self.on_event is not None:
-                self.on_event(event)
+                try:
+                    self.on_event(event)
+                except Exception as exc:  # a bug in the callback must not stop the heartbeat
+                    self.callback_errors.append(exc)
+                    logger.exception("on_event raised on %s", event.get("eventType"))
+        return self.interval
 
-    def _failed(self, exc: SendMessageKitError) -> float:
+    def _failed(self, exc: Exception) -> float:
+        """Record a failed poll; the wait before the next one (doubling, up to 5 s)."""
         self.errors.append(exc)
-        logger.warning("event poll failed: %s", exc)
-        return float(min(5.0, self.interval * 2 ** min(len(self.errors), 5)))
+        self.failures_in_a_row += 1
+        if isinstance(exc, SendMessageKitError):
+            logger.warning("event poll failed: %s", exc)
+        else:
+            logger.error("event poll failed unexpectedly", exc_info=exc)
+        return float(min(MAX_BACKOFF, self.interval * 2 ** min(self.failures_in_a_row, 5)))
 
 
 class EventPoller(_PollerBase):
@@ -79,10 +106,11 @@ class EventPoller(_PollerBase):
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            wait = self.interval
             try:
-                self._got(self.client.poll_event())
-            except SendMessageKitError as exc:
+                wait = self._got(self.client.poll_event())
+            except Exception as exc:  # recorded in .errors; the thread keeps polling
+                if self._stop.is_set():
+                    return  # stopped during the poll (its client may be closed by now)
                 wait = self._failed(exc)
             self._stop.wait(wait)
 
@@ -125,10 +153,9 @@ class AsyncEventPoller(_PollerBase):
 
     async def _run(self) -> None:
         while True:
-            wait = self.interval
             try:
-                self._got(await self.client.poll_event())
-            except SendMessageKitError as exc:
+                wait = self._got(await self.client.poll_event())
+            except Exception as exc:  # recorded in .errors; the task keeps polling
                 wait = self._failed(exc)
             await asyncio.sleep(wait)
 

@@ -6,7 +6,9 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ __all__ = [
     "DEMO_AGENT_ID",
     "DEMO_PASSWORD",
     "DEMO_PHONENUM",
+    "ManualClock",
     "SandboxConfig",
     "data_dir",
     "load_agents",
@@ -82,6 +85,30 @@ def load_agents(source: str | Path | Mapping[str, str]) -> dict[str, str]:
     return agents
 
 
+class ManualClock:
+    """A monotonic clock that moves only when told: `clock.advance(121)` is two idle minutes.
+
+    Pass it as `SandboxConfig(clock=...)`; thread-safe, since the sandbox reads it on its own
+    thread while a test advances it.
+    """
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        """The clock's time, in seconds."""
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward."""
+        if seconds < 0:
+            raise ValueError("a monotonic clock does not go back")
+        with self._lock:
+            self._now += seconds
+
+
 @dataclass(frozen=True)
 class SandboxConfig:
     """How the sandbox behaves. Defaults give the simplest first run (see docs/sandbox.md).
@@ -103,6 +130,8 @@ class SandboxConfig:
         agent_id_range: allowed agent IDs (the seed's edition: 101-59999).
         data_dir: where the CA and certificate live; None = the kit's data folder.
         faults: faults active from the start (same keys as `POST /sandbox/faults`).
+        clock: seconds from a monotonic clock, for the Guid and idle timers; tests pass a
+            `ManualClock` to move time instead of sleeping.
     """
 
     host: str = "127.0.0.1"
@@ -121,6 +150,7 @@ class SandboxConfig:
     agent_id_range: tuple[int, int] = (101, 59999)
     data_dir: Path | None = None
     faults: Mapping[str, Any] | None = field(default=None, compare=False)
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.secmode not in (0, 1):

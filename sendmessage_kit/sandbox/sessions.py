@@ -1,7 +1,8 @@
 """Signed-in agents, their Guids and their event queues (in memory, like a real gateway's).
 
 Everything here runs on the server's event loop thread, so it needs no locks. Time comes from
-`time.monotonic`, so the Guid and idle timers are immune to clock changes.
+`config.clock` (`time.monotonic` unless a test injects a `ManualClock`), so the Guid and idle
+timers are immune to wall-clock changes, and tests move time instead of sleeping.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import time
 import uuid
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,8 +49,9 @@ class _Inbox:
 class Gateway:
     """Sign-in, Guid checks and rotation, idle sign-out and event queues."""
 
-    def __init__(self, config: SandboxConfig) -> None:
+    def __init__(self, config: SandboxConfig, *, clock: Callable[[], float] | None = None) -> None:
         self.config = config
+        self.clock = clock if clock is not None else config.clock
         self.sessions: dict[str, Session] = {}
         self._guids: dict[str, tuple[str, float]] = {}  # guid -> (agent ID, issued at)
         self._ended: OrderedDict[str, str] = OrderedDict()  # guid -> agent ID
@@ -73,7 +76,7 @@ class Gateway:
         """The agent's session, after signing it out if it stopped polling too long ago."""
         session = self.sessions.get(agent_id)
         idle = self.config.idle_timeout
-        if session is not None and idle and time.monotonic() - session.last_poll > idle:
+        if session is not None and idle and self.clock() - session.last_poll > idle:
             self.end(agent_id)
             return None
         return session
@@ -84,7 +87,7 @@ class Gateway:
             if not force:
                 return None
             self.end(agent_id)
-        now = time.monotonic()
+        now = self.clock()
         guid = new_guid()
         session = Session(agent_id, phonenum, guid, now, now, time.time_ns() // 1_000_000)
         self.sessions[agent_id] = session
@@ -118,7 +121,7 @@ class Gateway:
             return ("100-006" if owner_id == agent_id else "000-003"), None
         if owner_id != agent_id:
             return ("100-006" if self.live_session(agent_id) is None else "000-003"), None
-        if self.config.auth_mode == 2 and time.monotonic() - born >= self.config.guid_timeout:
+        if self.config.auth_mode == 2 and self.clock() - born >= self.config.guid_timeout:
             del self._guids[guid]
             return "000-003", None
         return "0", session
@@ -127,7 +130,7 @@ class Gateway:
         """Auth mode 2: a new Guid when the interval has passed (sent as Set-GUID), else None."""
         if self.config.auth_mode != 2:
             return None
-        now = time.monotonic()
+        now = self.clock()
         if now - session.guid_born < self.config.guid_interval:
             return None
         timeout = self.config.guid_timeout
@@ -137,7 +140,7 @@ class Gateway:
 
     def new_guid_for(self, session: Session) -> str:
         """Issue a new current Guid; earlier ones keep working until their timeout."""
-        now = time.monotonic()
+        now = self.clock()
         session.guid = new_guid()
         session.guid_born = now
         self._guids[session.guid] = (session.agent_id, now)
@@ -158,7 +161,7 @@ class Gateway:
 
     async def next_event(self, session: Session) -> dict[str, Any] | None:
         """One event, waiting up to `poll_wait` seconds; the poll is also the heartbeat."""
-        session.last_poll = time.monotonic()
+        session.last_poll = self.clock()
         inbox = self._inbox(session.agent_id)
         if not inbox.events and not self.closing:
             inbox.ready.clear()
@@ -166,7 +169,7 @@ class Gateway:
                 await asyncio.wait_for(inbox.ready.wait(), self.config.poll_wait)
             except TimeoutError:
                 pass
-        session.last_poll = time.monotonic()
+        session.last_poll = self.clock()
         return inbox.events.popleft() if inbox.events else None
 
     def begin_shutdown(self) -> None:

@@ -2,7 +2,7 @@
 
 Against the real sandbox. The agent is signed out the way a gateway does it: a forced sign-in
 elsewhere ends the client's session (its Guid then answers 100-006); idling is in
-tests/client/test_idle.py with the sandbox's injectable clock.
+tests/client/test_events.py, with the sandbox's injectable clock.
 """
 
 from __future__ import annotations

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 
-import pytest
-
-from sendmessage_kit.sandbox import Sandbox
+from sendmessage_kit.sandbox import ManualClock, Sandbox
 from tests.sandbox.conftest import Agent, body_for
 
 
@@ -71,15 +68,18 @@ def test_agents_file_restricts_who_signs_in(
 
 
 def test_idle_agent_is_signed_out(make_sandbox: Callable[..., Sandbox]) -> None:
-    sb = make_sandbox(idle_timeout=0.6, poll_wait=0.1)
+    clock = ManualClock()
+    sb = make_sandbox(idle_timeout=120, poll_wait=0.05, clock=clock)
     a = Agent(sb)
     try:
         a.sign_in()
         for _ in range(4):  # polling keeps it signed in past the idle time
-            time.sleep(0.25)
+            clock.advance(100)
             assert a.poll().json()["retcode"] == "0"
         assert a.send(body_for("still here"))["retcode"] == "0"
-        time.sleep(0.8)
+        clock.advance(119)  # sending is no heartbeat, but 119 s is not yet idle
+        assert a.send(body_for("just in time"))["retcode"] == "0"
+        clock.advance(2)
         assert a.send(body_for("gone"))["retcode"] == "100-006"
         assert a.poll().json()["retcode"] == "100-006"
         assert a.sign_in()["retcode"] == "0"  # not 100-002: the idle session is gone
@@ -88,11 +88,14 @@ def test_idle_agent_is_signed_out(make_sandbox: Callable[..., Sandbox]) -> None:
 
 
 def test_auth_mode_1_keeps_the_sign_in_guid(make_sandbox: Callable[..., Sandbox]) -> None:
-    sb = make_sandbox(auth_mode=1, guid_interval=0.2, guid_timeout=0.4, poll_wait=0.05)
+    clock = ManualClock()
+    sb = make_sandbox(
+        auth_mode=1, guid_interval=60, guid_timeout=120, idle_timeout=0, poll_wait=0.05, clock=clock
+    )
     a = Agent(sb)
     try:
         a.sign_in()
-        time.sleep(0.5)
+        clock.advance(600)
         r = a.poll()
         assert "set-guid" not in r.headers
         assert a.send(body_for())["retcode"] == "0"
@@ -100,23 +103,25 @@ def test_auth_mode_1_keeps_the_sign_in_guid(make_sandbox: Callable[..., Sandbox]
         a.close()
 
 
-@pytest.mark.timeout(30)
 def test_auth_mode_2_rotates_and_old_guid_expires(make_sandbox: Callable[..., Sandbox]) -> None:
-    sb = make_sandbox(auth_mode=2, guid_interval=0.5, guid_timeout=1.5, poll_wait=0.05)
+    clock = ManualClock()
+    sb = make_sandbox(auth_mode=2, guid_interval=60, guid_timeout=120, poll_wait=0.05, clock=clock)
     a = Agent(sb)
     try:
         a.sign_in()
         g1 = a.guid
-        signed_at = time.monotonic()
+        clock.advance(59)
         assert "set-guid" not in a.poll().headers  # before the interval: unchanged
-        time.sleep(0.6)
+        clock.advance(1)
         r = a.poll(g1)
         assert r.json()["retcode"] == "0"
         g2 = r.headers["set-guid"].removeprefix("JSESSIONID=")
         assert g2 != g1 and g2.endswith(".AgentGateway0")
         assert a.send(body_for("old guid, in time"), guid=g1)["retcode"] == "0"
         assert a.send(body_for("new guid"), guid=g2)["retcode"] == "0"
-        time.sleep(max(0.0, 1.6 - (time.monotonic() - signed_at)))
+        clock.advance(59)  # g1 is 119 s old: still valid
+        assert a.send(body_for("old guid, last second"), guid=g1)["retcode"] == "0"
+        clock.advance(1)  # g1 is 120 s old: expired; g2 is 60 s old
         assert a.send(body_for("old guid, too late"), guid=g1)["retcode"] == "000-003"
         assert a.send(body_for("new guid, still in time"), guid=g2)["retcode"] == "0"
         r = a.poll(g2)  # g2 is due for rotation too
