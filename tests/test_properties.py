@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sendmessage_kit import PayloadError, check, decode_body, decode_data
+from sendmessage_kit import PayloadError, check, decode_body, decode_data, seed
 from sendmessage_kit.constraints import Finding
 from sendmessage_kit.fields import data_fields
 
@@ -99,18 +99,11 @@ def test_lone_surrogate_is_a_payload_error_naming_the_field_and_fix() -> None:
 
 
 # -- bodies whose `data` string carries escaped text that is not valid Unicode (issue 13) -----
+# The interface description's example with plain text and a string sendTime: every value text.
 VALID: dict[str, str] = {
-    "from": "202301032048582419",
-    "to": "1672709693442874044",
-    "channel": "WEB",
-    "controlType": "CHAT",
-    "mediaType": "TEXT",
-    "messageCode": "b72d414f-97ca-4897-bc9f-a727ad92ff12",
+    **seed.seed_data(),
     "content": "hello",
-    "senderNickname": "Agent",
-    "senderAvatar": "DefaultAvatar",
-    "sendTime": "1678109503317",
-    "userId": "1672709693442874044",
+    "sendTime": str(seed.SEND_TIME),
 }
 LONE = st.sampled_from(["\ud800", "\udbff", "\udc00", "\udfff", "\ud83d", "\ude00"])
 CONTROL = st.sampled_from(["\x00", "\x01", "\x1b", "\x7f", "\x85", "\x9f"])
@@ -127,7 +120,7 @@ def escaped_bodies(draw: st.DrawFn, bad: st.SearchStrategy[str]) -> tuple[str, s
     where = draw(st.sampled_from([*VALID, "callid", "userid"]))
     text = draw(_around(bad))
     data = dict(VALID)
-    outer: dict[str, str] = {"callid": "1552524689-16797284"}
+    outer: dict[str, str] = {"callid": seed.CALLID}
     if where in VALID:
         data[where] = text
     else:
