@@ -8,7 +8,11 @@ A fault spec is what `POST /sandbox/faults` takes (and the CLI's fault flags bui
     {"html_502": true, "count": 1}                   the next send gets a proxy's HTML 502 page
     {"drop_connection": true, "count": 1}            the next send's connection is closed, no answer
     {"garbage": true, "count": 1}                    the next send gets a body that is not JSON
+    {"retcode": "100-007", "callid": "c-1"}          only sends on chat c-1 answer 100-007
+    {"html_502": true, "user": "u-1"}                only sends to customer u-1 (data's `to`)
 
+A scope (`callid`, `user`) limits a fault, its latency and its count to the matching sends, so
+a guide faulting its own chat never hits another guide's chat on the same sandbox.
 A new spec replaces the previous one; `DELETE /sandbox/faults` clears it. Faults act on
 `sendmessage` only, before anything is checked or stored, so a faulted send stores nothing.
 """
@@ -60,6 +64,14 @@ class FaultSpec(BaseModel):
         default=None, ge=1, description="Hit only this many sends, then clear (default: no end)."
     )
     seed: int | None = Field(default=None, description="Seed for fail_ratio's random draws.")
+    callid: str | None = Field(
+        default=None, min_length=1, description="Hit only sends on this chat (the body's callid)."
+    )
+    user: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Hit only sends to this customer (data's `to`).",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> FaultSpec:
@@ -84,6 +96,36 @@ class FaultSpec(BaseModel):
         if self.garbage:
             return "garbage"
         return None
+
+    @property
+    def scoped(self) -> bool:
+        """Whether the fault hits only some sends (a callid or user scope)."""
+        return self.callid is not None or self.user is not None
+
+    def matches(self, callid: str | None, users: tuple[str, ...] = ()) -> bool:
+        """Whether a send on `callid` to any of `users` is within this fault's scope."""
+        if self.callid is not None and callid != self.callid:
+            return False
+        return self.user is None or self.user in users
+
+
+def send_scope(body: bytes) -> tuple[str | None, tuple[str, ...]]:
+    """(callid, users) of a sendmessage body: its callid and data's `to`.
+
+    A body that is not the expected JSON has no scope (a scoped fault does not hit it).
+    """
+    try:
+        outer = json.loads(body)
+        callid = outer.get("callid")
+        users = []
+        data = outer.get("data")
+        inner = json.loads(data) if isinstance(data, str) else data
+        if isinstance(inner, dict):
+            users.append(inner.get("to"))
+    except (ValueError, AttributeError, TypeError):
+        return None, ()
+    found = tuple(str(u) for u in users if isinstance(u, str | int) and str(u))
+    return (str(callid) if isinstance(callid, str | int) else None), found
 
 
 class Faults:
@@ -117,11 +159,19 @@ class Faults:
             spec = self._spec.model_dump(exclude_defaults=True) if self._spec else None
             return {"active": self.active, "spec": spec, "left": self._left}
 
-    def draw(self) -> tuple[float, FaultSpec | None]:
-        """For one send: (latency in seconds, the spec if this send is hit)."""
+    @property
+    def scoped(self) -> bool:
+        """Whether the active fault needs the send's body to decide (a callid or user scope)."""
+        spec = self._spec
+        return spec is not None and spec.scoped
+
+    def draw(
+        self, callid: str | None = None, users: tuple[str, ...] = ()
+    ) -> tuple[float, FaultSpec | None]:
+        """For one send on `callid` to `users`: (latency in seconds, the spec if it is hit)."""
         with self._lock:
             spec = self._spec
-            if spec is None:
+            if spec is None or not spec.matches(callid, users):
                 return 0.0, None
             latency = spec.latency_ms / 1000
             if spec.kind is None:
@@ -163,7 +213,13 @@ class FaultInjector:
         ):
             await self.app(scope, receive, send)
             return
-        latency, spec = self.faults.draw()
+        callid: str | None = None
+        users: tuple[str, ...] = ()
+        if self.faults.scoped:  # read the body to match the scope, then hand it on unchanged
+            body = await _read(receive)
+            callid, users = send_scope(body)
+            receive = _replay(body)
+        latency, spec = self.faults.draw(callid, users)
         if latency:
             await asyncio.sleep(latency)
         if spec is None:
@@ -179,6 +235,31 @@ class FaultInjector:
         else:
             body = json.dumps({"message": "sandbox fault", "retcode": spec.retcode}).encode()
             await _answer(send, 200, b"application/json;charset=UTF-8", body)
+
+
+async def _read(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
 
 
 async def _drain(receive: Receive) -> None:

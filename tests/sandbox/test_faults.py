@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx2
 import pytest
 
@@ -115,3 +117,36 @@ def test_bad_fault_specs_are_refused(sandbox_http: Sandbox, spec: dict[str, obje
         assert c.post("/sandbox/faults", json=spec).status_code == 422
     with pytest.raises(ValueError):
         FaultSpec.model_validate(spec)
+
+
+def test_fault_scoped_to_a_callid_hits_only_that_chat(faulty: Agent) -> None:
+    faulty.sb.faults.set(retcode="100-007", callid="chat-faulted", count=1)
+    before = _count(faulty)
+    # Another chat's send goes through and does not spend the count.
+    assert faulty.send(body_for("other", callid="chat-other"))["retcode"] == "0"
+    assert faulty.send(body_for("hit", callid="chat-faulted"))["retcode"] == "100-007"
+    assert faulty.send(body_for("after", callid="chat-faulted"))["retcode"] == "0"
+    assert _count(faulty) == before + 2  # the faulted send stored nothing, the others did
+    assert faulty.sb.faults.get()["active"] is False
+
+
+def test_fault_scoped_to_a_user_leaves_other_customers_alone(faulty: Agent) -> None:
+    faulty.sb.faults.set(html_502=True, user="u-faulted")
+    assert faulty.send(body_for("other", to="u-other", callid="c-1"))["retcode"] == "0"
+    r = faulty.http.post(
+        f"/agentgateway/resource/mediacall/{faulty.agent_id}/sendmessage",
+        json=body_for("hit", to="u-faulted", callid="c-2"),
+        headers={"Guid": faulty.guid or ""},
+    )
+    assert r.status_code == 502
+    # The body read for the match reaches the app whole: a long message to another user stores.
+    long = "x" * 1500
+    sent = faulty.send(body_for(long, to="u-other", callid="c-3"))
+    assert sent["retcode"] == "0"
+
+
+def test_scoped_latency_delays_only_matching_sends(faulty: Agent) -> None:
+    faulty.sb.faults.set(latency_ms=20_000, callid="slow-chat")
+    t0 = time.perf_counter()
+    assert faulty.send(body_for("fast", callid="fast-chat"))["retcode"] == "0"
+    assert time.perf_counter() - t0 < 10.0  # a hit would wait 20 s
