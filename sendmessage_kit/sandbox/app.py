@@ -482,7 +482,7 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
             "pid": os.getpid(),
             "demoAgent": {"agentId": config.demo_agent_id, "phonenum": DEMO_PHONENUM},
             "config": config.behaviour(),
-            "signedIn": sorted(a for a in gw.sessions if gw.live_session(a)),
+            "signedIn": sorted(a for a in list(gw.sessions) if gw.live_session(a)),
         }
 
     @app.get("/sandbox/faults", tags=[_CONTROL_TAG], summary="The active faults")

@@ -87,6 +87,28 @@ def test_idle_agent_is_signed_out(make_sandbox: Callable[..., Sandbox]) -> None:
         a.close()
 
 
+def test_health_lists_signed_in_agents_after_some_idled_out(
+    make_sandbox: Callable[..., Sandbox],
+) -> None:
+    # /sandbox/health signs out idle agents while listing them (attach_lab() reads it): found
+    # when the suite first ran in random order, with the session sandbox's agents long idle.
+    clock = ManualClock()
+    sb = make_sandbox(idle_timeout=120, poll_wait=0.05, clock=clock)
+    agents = [Agent(sb, agent_id=str(n)) for n in (2101, 2102, 2103)]
+    try:
+        for a in agents:
+            a.sign_in()
+        clock.advance(121)
+        agents[0].sign_in()  # signed in again: the only live one
+        with sb.http_client() as c:
+            r = c.get("/sandbox/health")
+        assert r.status_code == 200, r.text
+        assert r.json()["signedIn"] == ["2101"]
+    finally:
+        for a in agents:
+            a.close()
+
+
 def test_auth_mode_1_keeps_the_sign_in_guid(make_sandbox: Callable[..., Sandbox]) -> None:
     clock = ManualClock()
     sb = make_sandbox(
