@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self
@@ -37,6 +38,17 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncGatewayClient"]
 
+MAX_CONNECTIONS = 100
+
+
+def _aiohttp_transport(verify: ssl.SSLContext | bool) -> httpx2.AsyncBaseTransport | None:
+    """The aiohttp transport when aiohttp imports (about twice the rate of httpx2's pool)."""
+    try:
+        from sendmessage_kit._aiohttp import AiohttpTransport
+    except ImportError:
+        return None
+    return AiohttpTransport(verify, MAX_CONNECTIONS)
+
 
 class AsyncGatewayClient(_ClientBase[httpx2.AsyncBaseTransport]):
     """Asynchronous twin of `GatewayClient`, with `send_many` for bulk sending."""
@@ -46,7 +58,9 @@ class AsyncGatewayClient(_ClientBase[httpx2.AsyncBaseTransport]):
 
     def _open_http(self, transport: httpx2.AsyncBaseTransport | None) -> httpx2.AsyncClient:
         self._sign_in_lock = asyncio.Lock()
-        limits = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
+        if transport is None:
+            transport = _aiohttp_transport(self._verify)
+        limits = httpx2.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=100)
         return httpx2.AsyncClient(
             verify=self._verify, transport=transport, trust_env=False, limits=limits
         )
