@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import ssl
 import time
@@ -19,7 +20,7 @@ from pydantic import SecretStr
 
 from sendmessage_kit import _http
 from sendmessage_kit.auth import GuidState, mask, redact_http_debug_logs, sign_in_body
-from sendmessage_kit.constraints import Profile, check, has_errors
+from sendmessage_kit.constraints import check, has_errors
 from sendmessage_kit.encoding import body_dict, encode_body
 from sendmessage_kit.errors import (
     GatewayError,
@@ -190,7 +191,8 @@ class _ClientBase(Generic[_TransportT]):
         else:
             self.history = History(s.history_path)
             self._owns_history = True
-        self._profile = Profile(secmode=self.secmode)
+        # KB reading, what the size counts and the agent-ID range: the settings' (unknowns).
+        self._profile = dataclasses.replace(s.profile(), secmode=self.secmode)
         self._closers: list[Callable[[], object]] = []
         self._httpx = self._open_http(transport)
 

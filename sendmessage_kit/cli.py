@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 # name -> (module, one-line help). Modules are imported only to add their arguments.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -43,12 +44,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agent-id", help="also check the agent ID of the URL")
     parser.add_argument("--channel-table", help="your tenant's channel x media table (JSON/YAML)")
     parser.add_argument("--json", action="store_true", help="print findings as JSON")
+    unknown = parser.add_argument_group(
+        "what the vendor does not publish (default: SENDMESSAGE_KIT_* settings, else the kit's)"
+    )
+    unknown.add_argument(
+        "--kb",
+        type=int,
+        choices=(1000, 1024),
+        help="bytes per KB of the size limit (default 1000, the stricter reading)",
+    )
+    unknown.add_argument(
+        "--counts",
+        choices=("content", "data"),
+        help="what the size limit counts: content's UTF-8 bytes (default) or the whole data string",
+    )
+    unknown.add_argument(
+        "--agent-id-range",
+        metavar="LOW-HIGH",
+        help="agent IDs the gateway allows (default 101-59999, the seed's edition)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `check`: print findings; exit 1 when any is an error."""
-    from sendmessage_kit.channels import load_channel_table
-    from sendmessage_kit.constraints import Profile, check, has_errors
+    from sendmessage_kit.constraints import check, has_errors
 
     if args.file == "-":
         raw = sys.stdin.buffer.read()
@@ -61,18 +80,17 @@ def run(args: argparse.Namespace) -> int:
                 f"sendmessage-kit check: cannot read {args.file}: {exc.strerror}", file=sys.stderr
             )
             return 2
-    profile = Profile(secmode=args.secmode)
-    if args.channel_table:
-        try:
-            table = load_channel_table(args.channel_table)
-        except (OSError, ValueError) as exc:
-            print(f"sendmessage-kit check: --channel-table: {exc}", file=sys.stderr)
-            return 2
-        profile = Profile(secmode=args.secmode, channel_table=table)
+    try:
+        profile = _profile(args)
+    except (OSError, ValueError) as exc:
+        print(f"sendmessage-kit check: {exc}", file=sys.stderr)
+        return 2
     findings = check(raw, profile, agent_id=args.agent_id)
     failed = has_errors(findings)
+    sizes = _sizes(raw, profile)
     if args.json:
-        print(json.dumps({"ok": not failed, "findings": [f.to_dict() for f in findings]}, indent=2))
+        out = {"ok": not failed, "findings": [f.to_dict() for f in findings], "sizes": sizes}
+        print(json.dumps(out, indent=2))
     else:
         for f in findings:
             print(
@@ -80,7 +98,78 @@ def run(args: argparse.Namespace) -> int:
             )
         errors = sum(f.severity == "error" for f in findings)
         print(f"{'FAIL' if failed else 'OK'}: {errors} error(s), {len(findings) - errors} note(s)")
+        if sizes:
+            print(
+                f"sizes (MULTIMEDIA_SECMODE={profile.secmode}; each reading of the limit, "
+                "strictly less than):"
+            )
+            for r in sizes:
+                mark = "  <- this check" if r["used"] else ""
+                print(
+                    f"  {r['counts']:7} {r['bytes']:6} bytes, limit {r['limit']:5} "
+                    f"(1 KB = {r['bytesPerKb']}): {'fits' if r['fits'] else 'over'}{mark}"
+                )
     return 1 if failed else 0
+
+
+def _profile(args: argparse.Namespace) -> Any:
+    """The check's profile: flags first, then the SENDMESSAGE_KIT_* settings, then defaults."""
+    import dataclasses
+
+    from sendmessage_kit.channels import load_channel_table
+    from sendmessage_kit.settings import KitSettings, parse_agent_id_range
+
+    settings = KitSettings()
+    limits = dataclasses.replace(
+        settings.profile().limits,
+        bytes_per_kb=args.kb or settings.bytes_per_kb,
+        counts=args.counts or settings.size_counts,
+    )
+    profile = dataclasses.replace(settings.profile(), secmode=args.secmode, limits=limits)
+    if args.agent_id_range:
+        try:
+            profile = dataclasses.replace(
+                profile, agent_id_range=parse_agent_id_range(args.agent_id_range)
+            )
+        except ValueError as exc:
+            raise ValueError(f"--agent-id-range: {exc}") from None
+    if args.channel_table:
+        try:
+            table = load_channel_table(args.channel_table)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"--channel-table: {exc}") from None
+        profile = dataclasses.replace(profile, channel_table=table)
+    return profile
+
+
+def _sizes(raw: bytes, profile: Any) -> list[dict[str, Any]]:
+    """The message's size under every reading of the limit (KB 1000/1024 x content/data)."""
+    from sendmessage_kit.encoding import SizeLimits, byte_budget
+
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return []
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, str | dict):
+        return []
+    out = []
+    for counts in ("content", "data"):
+        for kb in (1000, 1024):
+            limits = SizeLimits(bytes_per_kb=kb, counts=counts)
+            b = byte_budget(data, secmode=profile.secmode, limits=limits)
+            used = (kb, counts) == (profile.limits.bytes_per_kb, profile.limits.counts)
+            out.append(
+                {
+                    "counts": counts,
+                    "bytesPerKb": kb,
+                    "bytes": b.counted_bytes,
+                    "limit": b.limit_bytes,
+                    "fits": b.fits,
+                    "used": used,
+                }
+            )
+    return out
 
 
 def _load(name: str) -> ModuleType | str:

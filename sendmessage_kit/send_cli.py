@@ -195,11 +195,11 @@ KEEP_NOTE = (
 
 
 def _findings(request: Any, settings: Any, args: argparse.Namespace) -> list[Any]:
-    from sendmessage_kit.constraints import Profile, check
+    from sendmessage_kit.constraints import check
 
     errors = [
         f
-        for f in check(request, Profile(secmode=settings.secmode), agent_id=settings.agent_id)
+        for f in check(request, settings.profile(), agent_id=settings.agent_id)
         if f.severity == "error"
     ]
     for f in errors:

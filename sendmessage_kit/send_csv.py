@@ -119,7 +119,6 @@ def print_invalid(rows: list[CsvRow], out: Any) -> int:
 
 def run_csv(args: argparse.Namespace, settings: KitSettings) -> int:
     """Send each valid row of `args.csv`; 0 when every row is delivered (now or before)."""
-    from sendmessage_kit.constraints import Profile
     from sendmessage_kit.errors import SendMessageKitError
     from sendmessage_kit.send_cli import in_flags, sign_out_quietly
     from sendmessage_kit.target import open_target
@@ -130,7 +129,7 @@ def run_csv(args: argparse.Namespace, settings: KitSettings) -> int:
         else:
             with open(args.csv, encoding="utf-8-sig") as fh:
                 text = fh.read()
-        rows = read_csv(text, Profile(secmode=settings.secmode), callid=args.callid)
+        rows = read_csv(text, settings.profile(), callid=args.callid)
     except OSError as exc:
         print(f"sendmessage-kit send: cannot read {args.csv}: {exc.strerror}", file=sys.stderr)
         return 2

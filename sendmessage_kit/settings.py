@@ -10,12 +10,34 @@ Example:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["KitSettings"]
+if TYPE_CHECKING:
+    from sendmessage_kit.constraints import Profile
+
+__all__ = ["KitSettings", "parse_agent_id_range"]
+
+_RANGE = re.compile(r"^\s*(\d{1,9})\s*(?:-|,|\.\.)\s*(\d{1,9})\s*$")
+
+
+def parse_agent_id_range(text: str) -> tuple[int, int]:
+    """`"101-59999"` (or `101,59999`) as `(101, 59999)`: the agent-ID range, an unknown per edition.
+
+    Raises:
+        ValueError: not two numbers, or the first is above the second (the message says which).
+    """
+    m = _RANGE.match(text)
+    if not m:
+        raise ValueError(f"agent ID range must look like 101-59999, got {text!r}")
+    low, high = int(m[1]), int(m[2])
+    if low > high:
+        raise ValueError(f"agent ID range {text!r}: {low} is above {high}")
+    return low, high
 
 
 class KitSettings(BaseSettings):
@@ -37,6 +59,12 @@ class KitSettings(BaseSettings):
             retcode. Unset: on for the sandbox (documented idempotency), off for a real gateway.
         history_path: the SQLite send journal; default in the kit's data folder.
         history: write every send to the journal.
+        bytes_per_kb: bytes in the size limit's KB, 1000 (default, stricter) or 1024: the
+            vendor does not say (`..._BYTES_PER_KB`).
+        size_counts: what the size limit counts, "content" (default) or the whole "data"
+            string: the vendor does not say (`..._SIZE_COUNTS`).
+        agent_id_range: agent IDs the gateway allows, e.g. `101-59999` (the seed's edition,
+            default) or `101-999999` (newer editions) (`..._AGENT_ID_RANGE`).
     """
 
     model_config = SettingsConfigDict(
@@ -56,6 +84,27 @@ class KitSettings(BaseSettings):
     resend_on_failure: bool | None = None
     history_path: Path | None = None
     history: bool = True
+    bytes_per_kb: Literal[1000, 1024] = 1000
+    size_counts: Literal["content", "data"] = "content"
+    agent_id_range: Annotated[tuple[int, int], NoDecode] = (101, 59999)
+
+    @field_validator("agent_id_range", mode="before")
+    @classmethod
+    def _range(cls, value: object) -> object:
+        return parse_agent_id_range(value) if isinstance(value, str) else value
+
+    @field_validator("bytes_per_kb", mode="before")
+    @classmethod
+    def _kb(cls, value: object) -> object:
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
+    def profile(self) -> Profile:
+        """What `check()` checks against under these settings (secmode, KB, counts, range)."""
+        from sendmessage_kit.constraints import Profile
+        from sendmessage_kit.encoding import SizeLimits
+
+        limits = SizeLimits(bytes_per_kb=self.bytes_per_kb, counts=self.size_counts)
+        return Profile(secmode=self.secmode, limits=limits, agent_id_range=self.agent_id_range)
 
     @field_validator("base_url", "agent_id", "phonenum", mode="before")
     @classmethod

@@ -14,10 +14,13 @@ from tests.conftest import ROOT
 SEED = ROOT / "examples" / "seed_request.json"
 
 
-def kit(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def kit(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "sendmessage_kit.cli", *args],
         input=stdin,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -102,3 +105,61 @@ def test_help_does_not_load_pydantic_or_httpx2() -> None:
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]"
+
+
+# -- the unknowns of the size rule and the agent-ID range (issue 13 §5, issue 12 §3) ----------
+def _reading(out: str) -> str:
+    (line,) = [line for line in out.splitlines() if line.endswith("<- this check")]
+    return line
+
+
+def test_kb_flag_moves_the_limit(tmp_path: Path) -> None:
+    path = mutated(tmp_path, {}, {"content": "a" * 1945})  # under 1946 (1024), not under 1900
+    default = kit("check", path)
+    assert default.returncode == 1 and "1945 bytes, limit  1900 (1 KB = 1000): over" in (
+        _reading(default.stdout)
+    )
+    r = kit("check", "--kb", "1024", path)
+    assert r.returncode == 0, r.stdout
+    assert "content   1945 bytes, limit  1946 (1 KB = 1024): fits" in _reading(r.stdout)
+    # every reading is printed beside the verdict, the one used marked
+    assert r.stdout.count("bytes, limit") == 4
+
+
+def test_counts_flag_counts_the_whole_data_string(tmp_path: Path) -> None:
+    path = mutated(tmp_path, {}, {"content": "a" * 1700})  # content fits; data (~2000) does not
+    assert kit("check", path).returncode == 0
+    r = kit("check", "--counts", "data", path)
+    assert r.returncode == 1 and "ERROR   data.content:" in r.stdout
+    assert _reading(r.stdout).lstrip().startswith("data")
+
+
+def test_agent_id_range_flag_and_json_sizes() -> None:
+    assert kit("check", "--agent-id", "600000", str(SEED)).returncode == 1
+    r = kit("check", "--json", "--agent-id", "600000", "--agent-id-range", "101-999999", str(SEED))
+    assert r.returncode == 0, r.stdout
+    sizes = json.loads(r.stdout)["sizes"]
+    assert {(s["counts"], s["bytesPerKb"]) for s in sizes} == {
+        ("content", 1000),
+        ("content", 1024),
+        ("data", 1000),
+        ("data", 1024),
+    }
+    assert [(s["counts"], s["bytesPerKb"]) for s in sizes if s["used"]] == [("content", 1000)]
+    bad = kit("check", "--agent-id-range", "9-1", str(SEED))
+    assert bad.returncode == 2 and "--agent-id-range" in bad.stderr
+
+
+def test_settings_reach_check(tmp_path: Path) -> None:
+    import os
+
+    path = mutated(tmp_path, {}, {"content": "a" * 1945})
+    env = {
+        **os.environ,
+        "SENDMESSAGE_KIT_BYTES_PER_KB": "1024",
+        "SENDMESSAGE_KIT_AGENT_ID_RANGE": "101-999999",
+    }
+    r = kit("check", "--agent-id", "600000", path, env=env)
+    assert r.returncode == 0, r.stdout
+    assert "(1 KB = 1024): fits  <- this check" in r.stdout
+    assert kit("check", "--kb", "1000", path, env=env).returncode == 1  # a flag wins

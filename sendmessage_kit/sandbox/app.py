@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from starlette.types import Receive, Scope, Send
 
 from sendmessage_kit import seed
-from sendmessage_kit.constraints import Finding, Profile, check
+from sendmessage_kit.constraints import Finding, check
 from sendmessage_kit.models import Channel
 from sendmessage_kit.sandbox.config import DEMO_PHONENUM, SandboxConfig
 from sendmessage_kit.sandbox.faults import FaultInjector, Faults, FaultSpec
@@ -195,7 +195,7 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
     )
     app._setup(config)
     gw, store, faults = app.gateway, app.store, app.faults
-    profile = Profile(secmode=config.secmode, agent_id_range=config.agent_id_range)
+    profile = config.profile()  # the KB reading, counts and range of check and the client
     low, high = config.agent_id_range
     tokens: dict[str, str] = {}
     web_cursor: dict[str, int] = {}
@@ -403,8 +403,9 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
         chat = store.chat(callid)
         if chat is None:
             raise HTTPException(404, f"no chat {callid!r}; open one with POST /sandbox/chats")
-        if len(body.content.encode()) > 1024:
-            raise HTTPException(400, "a customer's text is at most 1 KB (1024 UTF-8 bytes)")
+        kb = config.bytes_per_kb  # the same KB reading as the send limit
+        if len(body.content.encode("utf-8", "surrogatepass")) > kb:
+            raise HTTPException(400, f"a customer's text is at most 1 KB ({kb} UTF-8 bytes)")
         code = str(uuid.uuid4())
         store.add_message(
             message_code=code,

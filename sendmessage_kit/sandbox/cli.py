@@ -43,6 +43,24 @@ def add_common_arguments(
     parser.add_argument(
         "--oversize-retcode", default="000-006", help="retcode for oversize content"
     )
+    unknown = parser.add_argument_group(
+        "what the vendor does not publish (shown by /sandbox/health)"
+    )
+    unknown.add_argument(
+        "--kb", type=int, choices=(1000, 1024), default=1000, help="bytes per KB of size limits"
+    )
+    unknown.add_argument(
+        "--counts",
+        choices=("content", "data"),
+        default="content",
+        help="what the send size limit counts: content (default) or the whole data string",
+    )
+    unknown.add_argument(
+        "--agent-id-range",
+        metavar="LOW-HIGH",
+        default="101-59999",
+        help="agent IDs allowed (default 101-59999, the seed's edition)",
+    )
     faults = parser.add_argument_group("faults for sendmessage (see POST /sandbox/faults)")
     faults.add_argument("--latency-ms", type=int, default=0, help="delay every send")
     faults.add_argument("--fault-retcode", help="answer this retcode")
@@ -79,6 +97,7 @@ def build_config(args: argparse.Namespace, port: int, *, default_db: str | None 
     """The `SandboxConfig` the flags ask for (`default_db`: when `--db` is not given)."""
     from sendmessage_kit.sandbox.config import SandboxConfig, data_dir, load_agents
     from sendmessage_kit.sandbox.faults import FaultSpec
+    from sendmessage_kit.settings import parse_agent_id_range
 
     faults = _faults(args)
     if faults:
@@ -97,6 +116,9 @@ def build_config(args: argparse.Namespace, port: int, *, default_db: str | None 
         idle_timeout=args.idle_timeout,
         oversize_retcode=args.oversize_retcode,
         poll_wait=args.poll_wait,
+        agent_id_range=parse_agent_id_range(args.agent_id_range),
+        bytes_per_kb=args.kb,
+        size_counts=args.counts,
         faults=faults,
     )
 

@@ -127,7 +127,10 @@ class SandboxConfig:
         idle_timeout: seconds without an event poll before an agent is signed out; 0 = never.
         oversize_retcode: retcode for content over the secmode budget (the vendor's is unknown).
         poll_wait: seconds an event poll waits before answering with no event.
-        agent_id_range: allowed agent IDs (the seed's edition: 101-59999).
+        agent_id_range: allowed agent IDs (the seed's edition: 101-59999; newer: 101-999999).
+        bytes_per_kb: bytes in a KB of every size limit, 1000 (default) or 1024: unpublished.
+        size_counts: what the send size limit counts, "content" (default) or the whole "data"
+            string: unpublished.
         data_dir: where the CA and certificate live; None = the kit's data folder.
         faults: faults active from the start (same keys as `POST /sandbox/faults`).
         clock: seconds from a monotonic clock, for the Guid and idle timers; tests pass a
@@ -148,6 +151,8 @@ class SandboxConfig:
     oversize_retcode: str = "000-006"
     poll_wait: float = 10.0
     agent_id_range: tuple[int, int] = (101, 59999)
+    bytes_per_kb: int = 1000
+    size_counts: str = "content"
     data_dir: Path | None = None
     faults: Mapping[str, Any] | None = field(default=None, compare=False)
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
@@ -170,6 +175,25 @@ class SandboxConfig:
             )
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be 0-65535, got {self.port}")
+        if self.bytes_per_kb not in (1000, 1024):
+            raise ValueError(f"bytes_per_kb must be 1000 or 1024, got {self.bytes_per_kb!r}")
+        if self.size_counts not in ("content", "data"):
+            raise ValueError(f"size_counts must be content or data, got {self.size_counts!r}")
+        low, high = self.agent_id_range
+        if not 0 <= low <= high:
+            raise ValueError(f"agent_id_range must be (low, high), got {self.agent_id_range!r}")
+
+    def profile(self) -> Any:
+        """What the sandbox checks a body against: a `constraints.Profile`.
+
+        Its secmode, KB reading, what the size counts and the agent-ID range are this config's,
+        set like `check`'s and the client's (flags, `start()` arguments, `KitSettings`).
+        """
+        from sendmessage_kit.constraints import Profile
+        from sendmessage_kit.encoding import SizeLimits
+
+        limits = SizeLimits(bytes_per_kb=self.bytes_per_kb, counts=self.size_counts)  # type: ignore[arg-type]
+        return Profile(secmode=self.secmode, limits=limits, agent_id_range=self.agent_id_range)
 
     @property
     def demo_agent_id(self) -> str:
@@ -202,4 +226,6 @@ class SandboxConfig:
             "oversizeRetcode": self.oversize_retcode,
             "pollWait": self.poll_wait,
             "agentIdRange": list(self.agent_id_range),
+            "bytesPerKb": self.bytes_per_kb,
+            "sizeCounts": self.size_counts,
         }

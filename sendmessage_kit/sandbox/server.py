@@ -293,6 +293,9 @@ def start(
     idle_timeout: float = 120.0,
     oversize_retcode: str = "000-006",
     poll_wait: float = 10.0,
+    agent_id_range: tuple[int, int] = (101, 59999),
+    bytes_per_kb: int = 1000,
+    size_counts: str = "content",
     data_dir: Path | None = None,
     faults: Mapping[str, Any] | None = None,
 ) -> Sandbox:
@@ -323,6 +326,9 @@ def start(
         idle_timeout=idle_timeout,
         oversize_retcode=oversize_retcode,
         poll_wait=poll_wait,
+        agent_id_range=tuple(agent_id_range),  # type: ignore[arg-type]
+        bytes_per_kb=bytes_per_kb,
+        size_counts=size_counts,
         data_dir=data_dir,
         faults=faults,
     )

@@ -51,3 +51,25 @@ def test_blank_base_url_is_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_secmode_is_refused() -> None:
     with pytest.raises(ValueError, match="secmode"):
         KitSettings(secmode=2)
+
+
+def test_the_vendor_unknowns_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("SENDMESSAGE_KIT_BYTES_PER_KB", "1024")
+    monkeypatch.setenv("SENDMESSAGE_KIT_SIZE_COUNTS", "data")
+    monkeypatch.setenv("SENDMESSAGE_KIT_AGENT_ID_RANGE", "101-999999")
+    profile = KitSettings().profile()
+    assert (profile.limits.bytes_per_kb, profile.limits.counts, profile.agent_id_range) == (
+        1024,
+        "data",
+        (101, 999999),
+    )
+    assert profile.limits.limit_bytes(1) == 1946
+    monkeypatch.setenv("SENDMESSAGE_KIT_AGENT_ID_RANGE", "59999-101")
+    with pytest.raises(ValidationError, match="agent_id_range"):
+        KitSettings()
+    monkeypatch.setenv("SENDMESSAGE_KIT_AGENT_ID_RANGE", "101-59999")
+    monkeypatch.setenv("SENDMESSAGE_KIT_BYTES_PER_KB", "1023")
+    with pytest.raises(ValidationError, match="bytes_per_kb"):
+        KitSettings()
