@@ -162,5 +162,5 @@ def test_customer_text_over_1_kb_is_refused(sandbox_http: Sandbox) -> None:
     with sandbox_http.customer() as customer:
         chat = customer.open_chat("WEB", "cust-1kb")
         with pytest.raises(ValueError, match="400 a customer's text is at most 1 KB"):
-            customer.send(chat["callid"], "é" * 513)  # 1,026 bytes
-        assert customer.send(chat["callid"], "é" * 512)["messageCode"]  # 1,024 bytes
+            customer.send(chat["callid"], "é" * 501)  # 1,002 bytes (1 KB = 1000 by default)
+        assert customer.send(chat["callid"], "é" * 500)["messageCode"]  # 1,000 bytes
