@@ -327,11 +327,13 @@ def _content_format(run: _Run, data: Mapping[Any, Any], wire: str | None) -> Non
         return
     if media == "LOCATE":
         m = _LOCATE.match(content)
-        if not m or abs(float(m[1])) > 90 or abs(float(m[2])) > 180:
+        if not m:
             channel = data.get("channel")
             documented = _is_text(channel) and channel in {c.value for c in LOCATE_FORMAT_CHANNELS}
             rule = "content.locate.format" if documented else "content.locate.format.other"
             run.add(rule, detail=f"Got {content[:60]!r} (channel {channel!r}).")
+        elif abs(float(m[1])) > 90 or abs(float(m[2])) > 180:  # the kit's numbers, not the vendor's
+            run.add("content.locate.range", detail=f"Got {m[1]}/{m[2]}.")
     elif media == "WEBCARD":
         try:
             card = json.loads(content)

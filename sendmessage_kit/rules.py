@@ -208,6 +208,11 @@ RULES: tuple[Rule, ...] = (
       "Write e.g. 22.54/114.06/Huawei Base, Shenzhen, unless your channel expects another "
       "format.",
       WEB_CLIENT),
+    R("content.locate.range", "data.content", "warning",
+      "LOCATE latitude should be within -90..90 and longitude within -180..180; the vendor "
+      "publishes only the format, these ranges are the kit's assumption.",
+      "Check the order: latitude first, then longitude.",
+      ASSUMED),
     R("content.webcard.format", "data.content", "warning",
       "WEBCARD content should be a JSON object (as a string) starting with title, description.",
       'Write e.g. {"title": "...", "description": "..."}.',

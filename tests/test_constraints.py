@@ -91,6 +91,11 @@ CASES: dict[str, tuple[Any, Any, dict[str, Any]]] = {
         body(channel="WHATSAPP", mediaType="LOCATE", content="22.54/114.06/Huawei Base"),
         {},
     ),
+    "content.locate.range": (
+        body(mediaType="LOCATE", content="114.06/22.54/Huawei Base"),  # longitude first
+        body(mediaType="LOCATE", content="22.54/114.06/Huawei Base"),
+        {},
+    ),
     "content.webcard.format": (
         body(mediaType="WEBCARD", content="card"),
         body(mediaType="WEBCARD", content='{"title": "t", "description": "d"}'),
@@ -327,3 +332,13 @@ def test_tenant_cell_basis(tmp_path: Path) -> None:
     path.write_text(json.dumps({"SMS": {"IMAGE": {"status": "no", "basis": "unpublished"}}}))
     with pytest.raises(ValueError, match=r"SMS\.IMAGE: a cell is unpublished"):
         load_channel_table(path)
+
+
+def test_numbers_the_vendor_never_published_are_labelled_assumed() -> None:
+    (f,) = [
+        f
+        for f in check(body(mediaType="LOCATE", content="95/10/x"))
+        if f.rule_id.startswith("content.locate")
+    ]
+    assert (f.rule_id, f.severity, f.source) == ("content.locate.range", "warning", "assumed")
+    assert "assumption" in f.message
