@@ -64,13 +64,14 @@ def read_request(path: str) -> Any:
 
 def failing_findings(request: Any, secmode: int, agent_id: str | None) -> list[Any]:
     """The error findings of `check` for the request, printed to stderr."""
-    from sendmessage_kit.constraints import Profile, check
+    import dataclasses
 
-    errors = [
-        f
-        for f in check(request, Profile(secmode=secmode), agent_id=agent_id)
-        if f.severity == "error"
-    ]
+    from sendmessage_kit.constraints import check
+    from sendmessage_kit.settings import KitSettings
+
+    # The KB reading, what the size counts and the agent-ID range: the settings', as for check.
+    profile = dataclasses.replace(KitSettings().profile(), secmode=secmode)
+    errors = [f for f in check(request, profile, agent_id=agent_id) if f.severity == "error"]
     for f in errors:
         print(
             f"ERROR   {f.field}: {f.message}\n        fix: {f.fix} [{f.rule_id}]", file=sys.stderr
