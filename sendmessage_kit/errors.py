@@ -184,9 +184,20 @@ class Retcode:
 _UNPUBLISHED = "no public description found (listed by the interface description for sendmessage)"
 _FACTS = "Huawei CEC API reference, error codes (cec_07_0580): docs/facts.md#retcodes"
 
+_SIGN_IN = f"{_FACTS}; Signing In (cec_07_1202): docs/facts.md#sign-in"
+
 RETCODES: dict[str, Retcode] = {
     r.code: r
     for r in (
+        Retcode(
+            "000-001",
+            "wrong method of obtaining agent events",
+            "Get events the way the agent signed in for: poll GET .../agentevent/{agentid} "
+            "after a sign-in without callBackUri, or receive pushes after one with it.",
+            _FACTS,
+            False,
+            InvalidParameterError,
+        ),
         Retcode(
             "000-002",
             "a parameter or address in the URL is incorrect, or an interface parameter is invalid",
@@ -229,12 +240,31 @@ RETCODES: dict[str, Retcode] = {
             RepeatedCallError,
         ),
         Retcode(
+            "100-001",
+            "the sign-in parameters are empty or invalid",
+            "Send a sign-in body with a non-empty password (at most 32 characters) and phonenum "
+            "(at most 24), and an agent ID in range.",
+            _SIGN_IN,
+            False,
+            InvalidParameterError,
+        ),
+        Retcode(
             "100-002",
             "the agent has already signed in",
             "Use forced sign-in (`force_sign_in`, PUT .../onlineagent/{agentid}/forcelogin).",
             _FACTS,
             False,
             AgentStateError,
+        ),
+        Retcode(
+            "100-003",
+            "a resource or provider was unavailable at sign-in (ResourceUnavailable / "
+            "ProviderUnavailable)",
+            "Sign in again in a moment; if it persists, ask the gateway's operators (some "
+            "integrations answer it with a forced sign-in, .../forcelogin).",
+            _SIGN_IN,
+            True,
+            GatewayInternalError,
         ),
         Retcode(
             "100-004",

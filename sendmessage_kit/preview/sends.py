@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sendmessage_kit.auth import mask
+from sendmessage_kit.models import CustomerMessage
 
 __all__ = [
     "Bubble",
@@ -119,32 +120,17 @@ class Bubble:
     message_code: str = ""
 
 
-def _get(item: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        value = item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
-        if value is not None:
-            return value
-    return default
-
-
-def bubbles(messages: Sequence[Any]) -> list[Bubble]:
-    """Normalise the sandbox's customer-side messages (dicts or objects) into `Bubble`s.
-
-    Reads the downlink names (`sourceType` "AGENT"/"CUSTOMER", `timestamp`, `senderNickname`)
-    and the store's (`direction`, `created_ms`, `seq`), whichever are present.
-    """
-    out = []
-    for i, m in enumerate(messages):
-        source = str(_get(m, "direction", "sourceType", "source", default="agent")).lower()
-        out.append(
-            Bubble(
-                seq=int(_get(m, "seq", "id", default=i)),
-                who="customer" if source.startswith("customer") else "agent",
-                content=str(_get(m, "content", default="")),
-                media_type=str(_get(m, "mediaType", "media_type", default="TEXT")),
-                sender=str(_get(m, "senderNickname", "sender", default="")),
-                at_ms=int(_get(m, "created_ms", "timestamp", "createdMs", default=0) or 0),
-                message_code=str(_get(m, "messageCode", "message_code", default="")),
-            )
+def bubbles(messages: Sequence[CustomerMessage]) -> list[Bubble]:
+    """The sandbox's customer-side messages as the conversation's `Bubble`s."""
+    return [
+        Bubble(
+            seq=m.seq,
+            who=m.direction,
+            content=m.content,
+            media_type=m.mediaType,
+            sender=m.senderNickname or "",
+            at_ms=m.timestamp,
+            message_code=m.messageCode,
         )
-    return out
+        for m in messages
+    ]

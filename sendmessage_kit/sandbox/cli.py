@@ -47,6 +47,17 @@ def add_common_arguments(
         "what the vendor does not publish (shown by /sandbox/health)"
     )
     unknown.add_argument(
+        "--invalid-retcode",
+        default="000-002",
+        help="retcode for any other body it cannot accept (the vendor's is unknown)",
+    )
+    unknown.add_argument(
+        "--web-poll-chars",
+        type=int,
+        default=500,
+        help="the web poll cuts content to N characters (0: no cut)",
+    )
+    unknown.add_argument(
         "--kb", type=int, choices=(1000, 1024), default=1000, help="bytes per KB of size limits"
     )
     unknown.add_argument(
@@ -115,6 +126,8 @@ def build_config(args: argparse.Namespace, port: int, *, default_db: str | None 
         guid_timeout=args.guid_timeout,
         idle_timeout=args.idle_timeout,
         oversize_retcode=args.oversize_retcode,
+        invalid_retcode=args.invalid_retcode,
+        web_poll_chars=args.web_poll_chars,
         poll_wait=args.poll_wait,
         agent_id_range=parse_agent_id_range(args.agent_id_range),
         bytes_per_kb=args.kb,

@@ -126,6 +126,9 @@ class SandboxConfig:
         guid_timeout: seconds a Guid stays valid after it was issued (auth mode 2).
         idle_timeout: seconds without an event poll before an agent is signed out; 0 = never.
         oversize_retcode: retcode for content over the secmode budget (the vendor's is unknown).
+        invalid_retcode: retcode for any other sendmessage body the sandbox cannot accept (not
+            JSON, a rule broken, text that is not valid Unicode); the vendor's is unknown.
+        web_poll_chars: the web channel poll cuts `content` to this many characters (0: no cut).
         poll_wait: seconds an event poll waits before answering with no event.
         agent_id_range: allowed agent IDs (the seed's edition: 101-59999; newer: 101-999999).
         bytes_per_kb: bytes in a KB of every size limit, 1000 (default) or 1024: unpublished.
@@ -149,6 +152,8 @@ class SandboxConfig:
     guid_timeout: float = 120.0
     idle_timeout: float = 120.0
     oversize_retcode: str = "000-006"
+    invalid_retcode: str = "000-002"
+    web_poll_chars: int = 500
     poll_wait: float = 10.0
     agent_id_range: tuple[int, int] = (101, 59999)
     bytes_per_kb: int = 1000
@@ -169,9 +174,12 @@ class SandboxConfig:
             )
         if self.idle_timeout < 0 or self.poll_wait < 0:
             raise ValueError("idle_timeout and poll_wait must not be negative")
-        if not _RETCODE.match(self.oversize_retcode):
+        for name in ("oversize_retcode", "invalid_retcode"):
+            if not _RETCODE.match(getattr(self, name)):
+                raise ValueError(f"{name} must look like 000-006, got {getattr(self, name)!r}")
+        if self.web_poll_chars < 0:
             raise ValueError(
-                f"oversize_retcode must look like 000-006, got {self.oversize_retcode!r}"
+                f"web_poll_chars must be 0 (no cut) or more, got {self.web_poll_chars}"
             )
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be 0-65535, got {self.port}")
@@ -224,6 +232,8 @@ class SandboxConfig:
             "guidTimeout": self.guid_timeout,
             "idleTimeout": self.idle_timeout,
             "oversizeRetcode": self.oversize_retcode,
+            "invalidRetcode": self.invalid_retcode,
+            "webPollChars": self.web_poll_chars,
             "pollWait": self.poll_wait,
             "agentIdRange": list(self.agent_id_range),
             "bytesPerKb": self.bytes_per_kb,

@@ -8,6 +8,7 @@ Example:
     >>> chat = sb.customer.open_chat("WEB", "customer-1")  # doctest: +SKIP
     >>> sb.customer.send(chat["callid"], "Hello, I need help")      # doctest: +SKIP
     >>> messages, cursor = sb.customer.messages("customer-1")  # doctest: +SKIP
+    >>> messages[-1].content                                  # doctest: +SKIP
 
 `sb.customer` is shared and closed by `sb.stop()`; `sb.customer()` gives a client of your own
 (close it, or use it in a `with`).
@@ -22,6 +23,7 @@ from typing import Any
 import httpx2
 
 from sendmessage_kit import seed
+from sendmessage_kit.models import CustomerMessage
 
 __all__ = ["CustomerClient"]
 
@@ -66,17 +68,18 @@ class CustomerClient:
             self._http.post(f"/sandbox/chats/{callid}/messages", json={"content": content})
         )
 
-    def messages(self, user_id: str, after: str | None = None) -> tuple[list[dict[str, Any]], str]:
+    def messages(self, user_id: str, after: str | None = None) -> tuple[list[CustomerMessage], str]:
         """Messages the agents sent to this customer after `after`, oldest first, and the cursor."""
         params = {"after": after} if after else None
         body = self._json(self._http.get(f"/sandbox/users/{user_id}/messages", params=params))
-        return list(body["messages"]), str(body["cursor"])
+        messages = [CustomerMessage.model_validate(m) for m in body["messages"]]
+        return messages, str(body["cursor"])
 
     def health(self) -> dict[str, Any]:
         """The sandbox's `GET /sandbox/health` (raises `ValueError` when it is not a sandbox)."""
         return self._json(self._http.get("/sandbox/health"))
 
-    def all_messages(self, user_id: str) -> list[dict[str, Any]]:
+    def all_messages(self, user_id: str) -> list[CustomerMessage]:
         """Every message the agents sent to this customer, oldest first (all pages)."""
         out, cursor = self.messages(user_id)
         while True:

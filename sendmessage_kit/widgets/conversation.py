@@ -108,7 +108,7 @@ class ConversationView:
         with self._lock:
             raw, cursor = self._customer().messages(self.user_id, after=self._cursor)
             if self._cursor is None:  # a fresh view shows only this chat's messages
-                raw = [m for m in raw if m.get("callid") in (None, self.callid)]
+                raw = [m for m in raw if m.callid == self.callid]
             self._cursor = cursor
             self.messages.extend(pv.bubbles(raw))
         self._render()

@@ -43,7 +43,7 @@ def test_customer_opens_a_chat_and_writes_agent_gets_events(sandbox_http: Sandbo
         }
         with sandbox_http.customer() as customer:
             messages, cursor = customer.messages("cust-3001")
-            assert [m["content"] for m in messages] == ["How can I help?"]
+            assert [m.content for m in messages] == ["How can I help?"]
             assert customer.messages("cust-3001", after=cursor) == ([], cursor)
     finally:
         a.close()

@@ -1,0 +1,17 @@
+"""The sandbox's HTTP interfaces, one router per audience.
+
+- `gateway`: the agent's CC-Gateway interfaces (sign-in, Guid, event poll, sendmessage);
+- `customer`: the customer's side, sandbox only (open a chat, write, read the agent's messages);
+- `web`: the web channel's customer interfaces (applyToken, poll);
+- `control`: health and faults.
+
+State lives on `app.state.sandbox` (`SandboxState`); gateway failures are `GatewayAnswer`s.
+"""
+
+from __future__ import annotations
+
+from sendmessage_kit.sandbox.routes import control, customer, gateway, web
+
+__all__ = ["ROUTERS"]
+
+ROUTERS = (gateway.router, customer.router, web.router, control.router)

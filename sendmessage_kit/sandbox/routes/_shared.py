@@ -1,0 +1,138 @@
+"""What the sandbox's routers share: the app's state, the gateway's answer and its exception.
+
+Business failures of the gateway interfaces answer HTTP 200 with `{"message", "retcode"}`, like
+the real gateway. A handler or a dependency raises `GatewayAnswer`; one exception handler
+(`gateway_answer_handler`, registered by `create_app`) turns it into that answer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+
+from sendmessage_kit import seed
+from sendmessage_kit.constraints import Profile
+from sendmessage_kit.sandbox.config import SandboxConfig
+from sendmessage_kit.sandbox.faults import Faults
+from sendmessage_kit.sandbox.sessions import Gateway, Session
+from sendmessage_kit.sandbox.store import Store
+
+__all__ = [
+    "GW",
+    "JSON",
+    "Answer",
+    "GatewayAnswer",
+    "Problem",
+    "SandboxState",
+    "SessionDep",
+    "StateDep",
+    "answer",
+    "gateway_answer_handler",
+    "refused_handler",
+]
+
+CHANNEL_ID = seed.CHANNEL_ID  # the example's channel Configuration ID (`data.from`)
+JSON = "application/json;charset=UTF-8"
+GW = "/agentgateway/resource"
+GUID_DOC: dict[str, Any] = {
+    "parameters": [{"name": "Guid", "in": "header", "schema": {"type": "string"}}]
+}
+_AUTH_MESSAGES = {
+    "000-003": "no permission: the Guid is missing, unknown or expired; sign in again",
+    "100-006": "the agent has not signed in",
+}
+
+
+@dataclass
+class SandboxState:
+    """Everything a running sandbox app holds, kept on `app.state.sandbox`."""
+
+    config: SandboxConfig
+    gateway: Gateway
+    store: Store
+    faults: Faults
+    profile: Profile
+    tokens: dict[str, str] = field(default_factory=dict)  # web channel token -> user ID
+    web_cursor: dict[str, int] = field(default_factory=dict)  # user ID -> last polled seq
+
+
+def _state(request: Request) -> SandboxState:
+    state: SandboxState = request.app.state.sandbox
+    return state
+
+
+StateDep = Annotated[SandboxState, Depends(_state)]
+
+
+class Answer(BaseModel):
+    """The gateway's answer shape (HTTP 200 even for business failures)."""
+
+    message: str = ""
+    retcode: str = Field(description='"0" success; anything else a failure.')
+
+
+class Problem(BaseModel):
+    """Why a sandbox-only request was refused (the customer side and the controls)."""
+
+    detail: str
+
+
+class GatewayAnswer(Exception):
+    """Raised by a gateway handler or dependency: answer this retcode (HTTP 200) and stop."""
+
+    def __init__(self, retcode: str, message: str = "", **extra: Any) -> None:
+        super().__init__(retcode, message)
+        self.retcode = retcode
+        self.message = message
+        self.extra = extra
+
+
+def answer(retcode: str, message: str = "", **extra: Any) -> Response:
+    """A gateway answer: HTTP 200, JSON with `message` and `retcode` (and extras)."""
+    body = json.dumps(
+        {"message": message, "retcode": retcode, **extra}, ensure_ascii=False, separators=(",", ":")
+    )
+    # "replace": a message quoting text that is not valid Unicode still encodes (as "?").
+    return Response(body.encode("utf-8", "replace"), media_type=JSON)
+
+
+async def gateway_answer_handler(request: Request, exc: Exception) -> Response:
+    """The one place a `GatewayAnswer` becomes an HTTP answer."""
+    assert isinstance(exc, GatewayAnswer)
+    return answer(exc.retcode, exc.message, **exc.extra)
+
+
+async def refused_handler(request: Request, exc: Exception) -> Response:
+    """FastAPI's 422 answer, but one that can always be encoded.
+
+    FastAPI's own handler echoes the input, and input that is not valid Unicode (a lone
+    surrogate sent as a JSON escape) cannot be encoded: the answer would be a 500.
+    """
+    assert isinstance(exc, RequestValidationError)
+    body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=False)
+    return Response(body.encode("utf-8", "replace"), status_code=422, media_type="application/json")
+
+
+def in_range(state: SandboxState, agentid: str) -> None:
+    """Raise the 000-002 answer when the agent ID is outside the configured range."""
+    if not state.gateway.in_range(agentid):
+        low, high = state.config.agent_id_range
+        raise GatewayAnswer("000-002", f"agent ID {agentid!r} is not in the range {low}-{high}")
+
+
+def _signed_in(agentid: str, request: Request, state: StateDep) -> Session:
+    """The caller's session: the agent ID's range first, then the `Guid` header."""
+    in_range(state, agentid)
+    retcode, session = state.gateway.authenticate(request.headers.get("guid"), agentid)
+    if session is None:
+        raise GatewayAnswer(retcode, _AUTH_MESSAGES[retcode])
+    return session
+
+
+SessionDep = Annotated[Session, Depends(_signed_in)]

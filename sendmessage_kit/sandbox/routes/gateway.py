@@ -1,0 +1,240 @@
+"""The agent's interfaces of CC-Gateway: sign-in, sign-out, Guid, event poll and sendmessage.
+
+Same paths and shapes as the real gateway; every failure is a `GatewayAnswer` (HTTP 200 with a
+retcode). The Guid check is the `SessionDep` dependency.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field, ValidationError
+
+from sendmessage_kit.constraints import Finding, check
+from sendmessage_kit.encoding import body_dict, decode_body, encode_body
+from sendmessage_kit.errors import PayloadError
+from sendmessage_kit.models import MessageData
+from sendmessage_kit.sandbox.config import SandboxConfig
+from sendmessage_kit.sandbox.routes._shared import (
+    GUID_DOC,
+    GW,
+    JSON,
+    Answer,
+    GatewayAnswer,
+    SandboxState,
+    SessionDep,
+    StateDep,
+    answer,
+    in_range,
+)
+
+__all__ = ["router"]
+
+TAG = "CC-Gateway (same paths and shapes as the real gateway)"
+_SUCCESS = b'{"message":"success","retcode":"0"}'
+
+# The body as it travels: `data` is a string holding the MessageData JSON (Table 2).
+_WIRE_BODY = {
+    "type": "object",
+    "required": ["callid", "data"],
+    "properties": {
+        "callid": {"type": "string", "description": "Call ID of the chat."},
+        "userid": {"type": "string", "description": "User number (optional)."},
+        "data": {"type": "string", "description": "MessageData (Table 3) as a JSON string."},
+    },
+}
+
+router = APIRouter(tags=[TAG])
+
+
+class SignInBody(BaseModel):
+    """Sign-in body (the sandbox reads `password` and `phonenum`; other fields are accepted)."""
+
+    password: str = Field(min_length=1, max_length=32)
+    phonenum: str = Field(min_length=1, max_length=24)
+
+
+_SIGN_IN_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": SignInBody.model_json_schema()}},
+    }
+}
+
+
+async def _sign_in(agentid: str, request: Request, state: SandboxState, force: bool) -> Response:
+    in_range(state, agentid)
+    try:  # pydantic's JSON parser: also refuses text that is not valid Unicode
+        creds = SignInBody.model_validate_json(await request.body())
+    except ValidationError as exc:
+        # 100-001: the vendor's sign-in error for empty or invalid sign-in parameters.
+        raise GatewayAnswer("100-001", _sign_in_problem(exc)) from None
+    gw = state.gateway
+    if not gw.password_ok(agentid, creds.password):
+        raise GatewayAnswer("100-004", "wrong username or password")
+    session = gw.sign_in(agentid, creds.phonenum, force=force)
+    if session is None:
+        raise GatewayAnswer("100-002", "the agent has already signed in; use .../forcelogin")
+    result = {
+        "vdnid": 1,
+        "workno": agentid,
+        "mediatype": "TTF",
+        "loginTime": str(session.login_ms),
+        "isForceChange": "false",
+        "serverName": "AgentGateway",
+        "timeRemaining": "",
+    }
+    response = answer("0", "", result=result)
+    response.headers["Set-GUID"] = f"JSESSIONID={session.guid}"
+    return response
+
+
+def _sign_in_problem(exc: ValidationError) -> str:
+    fields = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}) or ["body"]
+    if fields == ["body"] and exc.errors()[0]["type"] == "model_type":
+        fields = ["body: not a JSON object"]
+    return (
+        f"sign-in parameters empty or invalid ({', '.join(fields)}): the body needs a JSON "
+        "object with password (1-32 characters) and phonenum (1-24)"
+    )
+
+
+@router.put(
+    f"{GW}/onlineagent/{{agentid}}",
+    summary="Sign in (answers Set-GUID: JSESSIONID=<guid>)",
+    response_model=Answer,
+    openapi_extra=_SIGN_IN_DOC,
+)
+async def onlineagent(agentid: str, request: Request, state: StateDep) -> Response:
+    return await _sign_in(agentid, request, state, force=False)
+
+
+@router.put(
+    f"{GW}/onlineagent/{{agentid}}/forcelogin",
+    summary="Forced sign-in (takes over a signed-in agent)",
+    response_model=Answer,
+    openapi_extra=_SIGN_IN_DOC,
+)
+async def forcelogin(agentid: str, request: Request, state: StateDep) -> Response:
+    return await _sign_in(agentid, request, state, force=True)
+
+
+@router.delete(
+    f"{GW}/onlineagent/{{agentid}}/logout",
+    summary="Sign out",
+    response_model=Answer,
+    openapi_extra=GUID_DOC,
+)
+async def logout(agentid: str, session: SessionDep, state: StateDep) -> Response:
+    state.gateway.end(agentid)
+    return answer("0", "success")
+
+
+@router.put(
+    f"{GW}/onlineagent/{{agentid}}/updateGuid",
+    summary="Ask for a new Guid (result.guid)",
+    response_model=Answer,
+    openapi_extra=GUID_DOC,
+)
+async def update_guid(agentid: str, session: SessionDep, state: StateDep) -> Response:
+    return answer("0", "success", result={"guid": state.gateway.new_guid_for(session)})
+
+
+@router.get(
+    f"{GW}/agentevent/{{agentid}}",
+    summary="Poll one event (long poll; also the heartbeat; may carry Set-GUID)",
+    response_model=Answer,
+    openapi_extra=GUID_DOC,
+)
+async def agentevent(agentid: str, session: SessionDep, state: StateDep) -> Response:
+    gw = state.gateway
+    event = await gw.next_event(session)
+    response = answer("0", "", event=event)
+    rotated = gw.rotate_if_due(session)
+    if rotated is not None:
+        response.headers["Set-GUID"] = f"JSESSIONID={rotated}"
+    return response
+
+
+@router.post(
+    f"{GW}/mediacall/{{agentid}}/sendmessage",
+    summary="Send a message to the customer of a chat",
+    response_model=Answer,
+    openapi_extra={
+        **GUID_DOC,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _WIRE_BODY}}},
+    },
+)
+async def sendmessage(
+    agentid: str, request: Request, session: SessionDep, state: StateDep
+) -> Response:
+    raw = await request.body()
+    errors = [f for f in check(raw, state.profile, agent_id=agentid) if f.severity == "error"]
+    if errors:
+        raise GatewayAnswer(_retcode_for(errors, state.config), _describe(errors))
+    callid, data, wire = _accepted(raw, state.config.invalid_retcode)
+    store, config = state.store, state.config
+    chat = store.chat(callid)
+    if config.strict_calls and (chat is None or chat.agent_id != agentid):
+        raise GatewayAnswer(
+            "000-002",
+            f"callid {callid!r} is not a chat allocated to agent {agentid} (strict calls: "
+            "a customer opens it first with POST /sandbox/chats)",
+        )
+    if data is None:  # plain-text data: the text goes to the chat's customer
+        if chat is None:
+            raise GatewayAnswer(
+                "000-002", f"callid {callid!r}: plain-text data needs a chat a customer opened"
+            )
+        to, channel, media, code, content = chat.user_id, chat.channel, "TEXT", None, wire
+    else:
+        to, channel, media = data.to, data.channel.value, data.mediaType.value
+        code, content = data.messageCode, data.content
+    if chat is None:
+        store.open_chat(callid, agentid, channel, to, by="agent")
+    store.add_message(
+        message_code=code or str(uuid.uuid4()),
+        direction="agent",
+        callid=callid,
+        agent_id=agentid,
+        user_id=to,
+        channel=channel,
+        media_type=media,
+        content=content,
+        data=wire if data is not None else None,
+    )
+    # A messageCode already stored is kept once and still answers success (idempotency).
+    return Response(_SUCCESS, media_type=JSON)
+
+
+def _accepted(raw: bytes, retcode: str) -> tuple[str, MessageData | None, str]:
+    """(callid, data or None for plain text, `data`'s wire string) through the kit's decoder.
+
+    `check()` may have let through what the decoder refuses (a rule lowered to a warning, a
+    profile that takes plain text): the decoder decides, and a `PayloadError` is an answer.
+    Only what the kit's encoder writes back is stored, so nothing stored can break a read.
+    """
+    try:
+        request = decode_body(raw)
+        body = body_dict(request)  # encodes `data`: refuses text that is not valid Unicode
+        encode_body(body)  # the same for callid, userid and extra fields
+    except PayloadError as exc:
+        raise GatewayAnswer(retcode, str(exc)) from None
+    data = request.data if isinstance(request.data, MessageData) else None
+    return request.callid, data, str(body["data"])
+
+
+def _retcode_for(errors: list[Finding], config: SandboxConfig) -> str:
+    ids = {f.rule_id for f in errors}
+    if "content.empty" in ids:
+        return "106-002"
+    if ids == {"content.budget"}:
+        return config.oversize_retcode
+    return config.invalid_retcode
+
+
+def _describe(errors: list[Finding]) -> str:
+    parts = [f"{f.field}: {f.message} [{f.rule_id}]" for f in errors[:3]]
+    more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
+    return "; ".join(parts) + more

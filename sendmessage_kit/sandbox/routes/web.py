@@ -1,0 +1,75 @@
+"""The web channel's customer interfaces (applyToken, poll), token checks simplified."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, ValidationError
+
+from sendmessage_kit.sandbox.routes._shared import StateDep
+from sendmessage_kit.sandbox.routes.customer import view
+from sendmessage_kit.sandbox.store import StoredMessage
+
+__all__ = ["router"]
+
+TAG = "Web channel customer interfaces (token checks simplified)"
+
+router = APIRouter(tags=[TAG])
+
+
+class _TokenRequest(BaseModel):
+    userId: str = Field(min_length=1, max_length=32)
+
+
+@router.post("/apiaccess/ccmessaging/applyToken", summary="Get a token")
+async def apply_token(request: Request, state: StateDep) -> dict[str, str]:
+    try:  # pydantic's JSON parser: also refuses text that is not valid Unicode
+        user_id = _TokenRequest.model_validate_json(await request.body()).userId
+    except ValidationError:
+        return {"resultCode": "1", "resultDesc": "userId is required (1-32 characters)"}
+    token = secrets.token_urlsafe(24)
+    state.tokens[token] = user_id
+    return {"resultCode": "0", "resultDesc": "success", "token": token}
+
+
+@router.get("/apiaccess/ccmessaging/poll", summary="Poll agent messages")
+async def web_poll(
+    request: Request, receiverId: str, state: StateDep, channel: str = "WEB"
+) -> dict[str, Any]:
+    if state.tokens.get(request.headers.get("ccmessaging-token", "")) != receiverId:
+        return {"resultCode": "160028", "resultDesc": "token abnormal: call applyToken first"}
+    if channel != "WEB":
+        return {"resultCode": "1", "resultDesc": "this poll serves channel WEB only"}
+    rows = state.store.messages_to(receiverId, state.web_cursor.get(receiverId, 0), 100)
+    if rows:
+        state.web_cursor[receiverId] = rows[-1].seq
+    cut = state.config.web_poll_chars or None
+    downlink = [_downlink(m, cut) for m in rows if m.channel == "WEB"]
+    return {
+        "resultCode": "0",
+        "resultDesc": "query user messages success.",
+        "downlinkMessages": downlink,
+    }
+
+
+def _downlink(stored: StoredMessage, cut: int | None) -> dict[str, Any]:
+    m = view(stored)
+    return {
+        "channel": m.channel,
+        # The web poll delivers at most 500 characters by default (docs/facts.md#web-downlink).
+        "content": m.content[:cut],
+        "from": m.from_,
+        "to": m.to,
+        "mediaType": m.mediaType,
+        "controlType": "CHAT",
+        "sourceType": "AGENT",
+        "senderNickname": m.senderNickname,
+        "senderAvatar": m.senderAvatar,
+        "timestamp": m.timestamp,
+        "messageCode": m.messageCode,
+        "contentType": m.contentType,
+        "mediaFileType": m.mediaFileType,
+        "callId": m.callid,
+    }
