@@ -32,7 +32,7 @@ _GUID_SECURITY: list[dict[str, list[str]]] = [{GUID_HEADER: []}]
 
 def _schemas() -> dict[str, Any]:
     """MessageData and its enums (from the model), the wire body, the answer, the sign-in body."""
-    from sendmessage_kit.sandbox.app import SignInBody
+    from sendmessage_kit.sandbox.routes.gateway import SignInBody
 
     _, defs = models_json_schema(
         [(MessageData, "validation"), (SignInBody, "validation")], ref_template=_REF

@@ -58,6 +58,11 @@ def add_common_arguments(
         help="the web poll cuts content to N characters (0: no cut)",
     )
     unknown.add_argument(
+        "--require-phonenum",
+        action="store_true",
+        help="refuse a sign-in with an empty phonenum (100-001)",
+    )
+    unknown.add_argument(
         "--kb", type=int, choices=(1000, 1024), default=1000, help="bytes per KB of size limits"
     )
     unknown.add_argument(
@@ -128,6 +133,7 @@ def build_config(args: argparse.Namespace, port: int, *, default_db: str | None 
         oversize_retcode=args.oversize_retcode,
         invalid_retcode=args.invalid_retcode,
         web_poll_chars=args.web_poll_chars,
+        require_phonenum=args.require_phonenum,
         poll_wait=args.poll_wait,
         agent_id_range=parse_agent_id_range(args.agent_id_range),
         bytes_per_kb=args.kb,

@@ -86,7 +86,7 @@ def test_postman_flow_runs_in_order_against_the_sandbox(
         assert ex.failures == [], ex.name
     assert done[1].headers["Guid"]  # the test script stored the sign-in's Guid
     [message] = sb.customer.all_messages(user)
-    assert message["content"] == 'Export "quoted" ünï {x}'
+    assert message.content == 'Export "quoted" ünï {x}'
 
 
 @needs_node
@@ -112,7 +112,7 @@ def test_http_file_runs_in_order_against_the_sandbox(
         assert ex.answer["retcode"] == "0", (ex.name, ex.answer)
         assert ex.failures == [], ex.name
     [message] = sb.customer.all_messages(user)
-    assert message["agentId"] == agent
+    assert message.agentId == agent
 
 
 def test_http_file_body_is_the_clients_and_no_password_is_in_it() -> None:

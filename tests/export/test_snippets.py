@@ -76,8 +76,8 @@ def test_program_delivers_the_message_run_as_printed(
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert '"retcode":"0"' in proc.stdout.replace(" ", "")
     [message] = sb.customer.all_messages(user)
-    assert message["content"] == CONTENT
-    assert message["agentId"] == agent
+    assert message.content == CONTENT
+    assert message.agentId == agent
     # It signed out again: a plain (not forced) sign-in of the same agent succeeds.
     sign_in(sb, agent, force=False)
 

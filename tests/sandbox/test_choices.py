@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from sendmessage_kit.sandbox import Sandbox, SandboxConfig
-from sendmessage_kit.sandbox.cli import _config, add_sandbox_arguments
+from sendmessage_kit.sandbox.cli import add_sandbox_arguments, build_config
 from tests.sandbox.conftest import Agent, body_for
 from tests.sandbox.test_bodies import _escaped_in_data, _send_raw
 
@@ -49,15 +49,23 @@ def test_the_default_web_poll_cuts_at_500_characters(agent: Agent) -> None:
     assert _web_poll(agent, user) == ["w" * 500]
 
 
-def test_the_flags_reach_the_config() -> None:
+def test_the_flags_reach_thebuild_config() -> None:
     parser = argparse.ArgumentParser()
     add_sandbox_arguments(parser)
     memory = ["--db", ":memory:"]
-    args = parser.parse_args([*memory, "--invalid-retcode", "000-006", "--web-poll-chars", "100"])
-    config = _config(args, 0)
-    assert (config.invalid_retcode, config.web_poll_chars) == ("000-006", 100)
-    defaults = _config(parser.parse_args(memory), 0)
-    assert (defaults.invalid_retcode, defaults.web_poll_chars) == ("000-002", 500)
+    flags = ["--invalid-retcode", "000-006", "--web-poll-chars", "100", "--require-phonenum"]
+    config = build_config(parser.parse_args([*memory, *flags]), 0)
+    assert (config.invalid_retcode, config.web_poll_chars, config.require_phonenum) == (
+        "000-006",
+        100,
+        True,
+    )
+    defaults = build_config(parser.parse_args(memory), 0)
+    assert (defaults.invalid_retcode, defaults.web_poll_chars, defaults.require_phonenum) == (
+        "000-002",
+        500,
+        False,
+    )
 
 
 @pytest.mark.parametrize(

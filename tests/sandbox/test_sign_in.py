@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ BAD_SIGN_INS: list[tuple[str, Any]] = [
     ("no password", {"phonenum": "88880001"}),
     ("empty password", {"password": "", "phonenum": "88880001"}),
     ("no phonenum", {"password": "sandbox"}),
-    ("empty phonenum", {"password": "sandbox", "phonenum": ""}),
+    ("phonenum too long", {"password": "sandbox", "phonenum": "1" * 25}),
     ("password too long", {"password": "x" * 33, "phonenum": "88880001"}),
     ("password a number", {"password": 5, "phonenum": "88880001"}),
     ("empty object", {}),
@@ -48,6 +49,25 @@ def test_empty_or_invalid_sign_in_parameters_are_100_001(
         a.close()
 
 
+def test_empty_phonenum_is_100_001_only_when_required(
+    sandbox_http: Sandbox, make_sandbox: Callable[..., Sandbox]
+) -> None:
+    body = {"password": "sandbox", "phonenum": ""}
+    lenient = Agent(sandbox_http, agent_id="4103")
+    strict_sb = make_sandbox(require_phonenum=True)
+    strict = Agent(strict_sb, agent_id="4103")
+    try:
+        path = "/agentgateway/resource/onlineagent/4103/forcelogin"
+        assert lenient.http.put(path, json=body).json()["retcode"] == "0"
+        answer = strict.http.put(path, json=body).json()
+        assert answer["retcode"] == "100-001" and "phonenum" in answer["message"]
+        assert strict.http.put(path, json={**body, "phonenum": "1"}).json()["retcode"] == "0"
+        assert strict.http.get("/sandbox/health").json()["config"]["requirePhonenum"] is True
+    finally:
+        lenient.close()
+        strict.close()
+
+
 def test_agent_id_out_of_range_stays_000_002_before_the_body(sandbox_http: Sandbox) -> None:
     a = Agent(sandbox_http, agent_id="60000")
     try:
@@ -60,14 +80,14 @@ def test_the_catalog_has_the_published_sign_in_codes() -> None:
     for code in ("000-001", "100-001", "100-003"):
         entry = RETCODES[code]
         assert entry.description and entry.remedy
-        assert "support.huaweicloud.com" in entry.source, code
-        assert "FACTS.md" not in entry.source
+        assert "cec_07_0580" in entry.source and "docs/facts.md#retcodes" in entry.source, code
+    assert "docs/facts.md#sign-in" in RETCODES["100-001"].source
     assert RETCODES["100-003"].retryable and not RETCODES["100-001"].retryable
 
 
 def test_the_client_gets_100_001_as_a_typed_error_with_its_remedy(sandbox_http: Sandbox) -> None:
     with GatewayClient(
-        base_url=sandbox_http.base_url, agent_id="4102", password="sandbox", phonenum=""
+        base_url=sandbox_http.base_url, agent_id="4102", password="", phonenum="88880001"
     ) as client:
         with pytest.raises(InvalidParameterError) as info:
             client.sign_in()

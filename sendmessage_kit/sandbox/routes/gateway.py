@@ -52,7 +52,7 @@ class SignInBody(BaseModel):
     """Sign-in body (the sandbox reads `password` and `phonenum`; other fields are accepted)."""
 
     password: str = Field(min_length=1, max_length=32)
-    phonenum: str = Field(min_length=1, max_length=24)
+    phonenum: str = Field(max_length=24, description="Empty is refused with --require-phonenum.")
 
 
 _SIGN_IN_DOC = {
@@ -70,6 +70,8 @@ async def _sign_in(agentid: str, request: Request, state: SandboxState, force: b
     except ValidationError as exc:
         # 100-001: the vendor's sign-in error for empty or invalid sign-in parameters.
         raise GatewayAnswer("100-001", _sign_in_problem(exc)) from None
+    if state.config.require_phonenum and not creds.phonenum:
+        raise GatewayAnswer("100-001", _SIGN_IN_PROBLEM.format(fields="phonenum"))
     gw = state.gateway
     if not gw.password_ok(agentid, creds.password):
         raise GatewayAnswer("100-004", "wrong username or password")
@@ -94,10 +96,13 @@ def _sign_in_problem(exc: ValidationError) -> str:
     fields = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}) or ["body"]
     if fields == ["body"] and exc.errors()[0]["type"] == "model_type":
         fields = ["body: not a JSON object"]
-    return (
-        f"sign-in parameters empty or invalid ({', '.join(fields)}): the body needs a JSON "
-        "object with password (1-32 characters) and phonenum (1-24)"
-    )
+    return _SIGN_IN_PROBLEM.format(fields=", ".join(fields))
+
+
+_SIGN_IN_PROBLEM = (
+    "sign-in parameters empty or invalid ({fields}): the body needs a JSON object with password "
+    "(1-32 characters) and phonenum (at most 24)"
+)
 
 
 @router.put(
