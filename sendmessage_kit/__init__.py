@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from sendmessage_kit.channels import ChannelTable, load_channel_table
     from sendmessage_kit.client import GatewayClient, SendResult, connect
     from sendmessage_kit.constraints import RULES, Finding, Profile, Rule, check, has_errors
+    from sendmessage_kit.customer_message import CustomerMessage
     from sendmessage_kit.encoding import (
         Budget,
         SizeLimits,
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
         Channel,
         ContentType,
         ControlType,
-        CustomerMessage,
         MediaFileType,
         MediaType,
         MessageData,
@@ -72,7 +72,7 @@ _HOME = {
     "ConnectError": "errors",
     "ContentType": "models",
     "ControlType": "models",
-    "CustomerMessage": "models",
+    "CustomerMessage": "customer_message",
     "decode_body": "encoding",
     "decode_data": "encoding",
     "describe_retcode": "errors",

@@ -26,7 +26,6 @@ __all__ = [
     "Channel",
     "ContentType",
     "ControlType",
-    "CustomerMessage",
     "FieldUse",
     "MediaFileType",
     "MediaType",
@@ -232,39 +231,6 @@ class SendMessageResponse(BaseModel):
     def ok(self) -> bool:
         """True when `retcode` is "0"."""
         return self.retcode == "0"
-
-
-class CustomerMessage(BaseModel):
-    """One message on the way back: a message as the customer's side holds it.
-
-    The sandbox's customer views answer it, `sandbox.CustomerClient` returns it and the
-    conversation bubbles read it, with the wire names of `MessageData` (`from` spelt `from_` in
-    code). Fields that a message did not carry are None.
-    """
-
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
-
-    seq: int = Field(description="Order of arrival at the customer's side (cursors count these).")
-    messageCode: str = Field(description="The message's messageCode.")
-    callid: str = Field(description="The chat's callid.")
-    agentId: str = Field(description="The agent of the chat.")
-    direction: Literal["agent", "customer"] = Field(
-        default="agent", description='Who wrote it: "agent" (sendmessage) or "customer".'
-    )
-    channel: str = Field(description="Message channel (Table 3).")
-    mediaType: str = Field(default="TEXT", description="Media type (Table 3).")
-    content: str = Field(description="Message content.")
-    from_: str | None = Field(default=None, alias="from", description="Channel ID (Table 3).")
-    to: str = Field(description="The customer's user number.")
-    senderNickname: str | None = Field(default=None, description="Agent nickname (Table 3).")
-    senderAvatar: str | None = Field(default=None, description="Agent avatar (Table 3).")
-    mediaFileType: str | None = Field(default=None, description="Media file type (Table 3).")
-    contentType: str | None = Field(default=None, description="Content type (Table 3).")
-    sendTime: str | int | None = Field(
-        default=None, description="The sender's timestamp, as sent (epoch ms)."
-    )
-    timestamp: int = Field(description="When it arrived, epoch milliseconds.")
-    time: str = Field(description="When it arrived, ISO 8601 in UTC.")
 
 
 def new_message(*, to: str, content: str, **fields: Any) -> MessageData:

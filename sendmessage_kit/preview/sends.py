@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sendmessage_kit.auth import mask
-from sendmessage_kit.models import CustomerMessage
+from sendmessage_kit.customer_message import CustomerMessage
 
 __all__ = [
     "Bubble",

@@ -23,7 +23,7 @@ from typing import Any
 import httpx2
 
 from sendmessage_kit import seed
-from sendmessage_kit.models import CustomerMessage
+from sendmessage_kit.customer_message import CustomerMessage
 
 __all__ = ["CustomerClient"]
 

@@ -76,7 +76,7 @@ def test_without_polling_the_agent_is_signed_out_and_signs_in_again(
         assert (result.ok, result.attempts) == (True, 2)
         assert client.guid is not None and guid is not None
         assert client.guid.get_secret_value() != guid.get_secret_value()
-        stored = [(m["messageCode"], m["content"]) for m in sb.customer.all_messages("dyn-user")]
+        stored = [(m.messageCode, m.content) for m in sb.customer.all_messages("dyn-user")]
         assert stored.count((message.messageCode, "after three idle minutes")) == 1
 
 

@@ -56,7 +56,7 @@ def test_the_collection_runs_in_order_against_the_sandbox(
         assert ex.failures == [], (ex.name, ex.failures)
     assert done[1].body == encode_body(request)
     [message] = sb.customer.all_messages(user)
-    assert message["content"] == "Bruno ✓"
+    assert message.content == "Bruno ✓"
 
 
 @pytest.mark.skipif(not tools.HAS_NODE, reason="node is not installed")

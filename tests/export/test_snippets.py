@@ -194,4 +194,4 @@ def test_the_builders_code_tab_is_the_complete_program_and_it_runs(
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     [message] = sandbox_http.customer.all_messages(user)
-    assert message["content"] == request.data.content  # type: ignore[union-attr]
+    assert message.content == request.data.content  # type: ignore[union-attr]

@@ -15,7 +15,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from sendmessage_kit.models import Channel, CustomerMessage
+from sendmessage_kit.customer_message import CustomerMessage
+from sendmessage_kit.models import Channel
 from sendmessage_kit.sandbox.routes._shared import CHANNEL_ID, Problem, StateDep
 from sendmessage_kit.sandbox.store import StoredMessage
 
