@@ -189,7 +189,7 @@ class _ClientBase(Generic[_TransportT]):
         elif history is False or (history is None and not s.history):
             self.history = None
         else:
-            self.history = History(s.history_path)
+            self.history = History(s.journal_path)
             self._owns_history = True
         # KB reading, what the size counts and the agent-ID range: the settings' (unknowns).
         self._profile = dataclasses.replace(s.profile(), secmode=self.secmode)

@@ -14,7 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
@@ -22,8 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import platformdirs
 
 if TYPE_CHECKING:
     from sendmessage_kit.client import AsyncGatewayClient, GatewayClient, SendResult
@@ -90,9 +87,10 @@ def _row(
 
 
 def data_dir() -> Path:
-    """The kit's data folder (`SENDMESSAGE_KIT_DATA_DIR` overrides the platform default)."""
-    override = os.environ.get("SENDMESSAGE_KIT_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir("sendmessage-kit"))
+    """The kit's data folder: `KitSettings().data_folder` (`SENDMESSAGE_KIT_DATA_DIR`, `.env`)."""
+    from sendmessage_kit.settings import KitSettings
+
+    return KitSettings().data_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +126,9 @@ class History:
 
     def __init__(self, path: str | Path | None = None) -> None:
         if path is None:
-            path = data_dir() / "history.sqlite3"
+            from sendmessage_kit.settings import KitSettings
+
+            path = KitSettings().journal_path
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)

@@ -173,7 +173,7 @@ async def _send_rows(target: Target, settings: KitSettings, rows: list[CsvRow]) 
     if target.sandbox is not None:
         sb = target.sandbox
         options.update(base_url=sb.base_url, ca_bundle=sb.ca_path, resend_on_failure=True)
-    journal = History(settings.history_path) if settings.history else None
+    journal = History(settings.journal_path) if settings.history else None
     try:
         async with AsyncGatewayClient(settings, **options) as client:
             requests = [r.request for r in rows if r.request is not None]

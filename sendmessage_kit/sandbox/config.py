@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import threading
 import time
@@ -26,23 +25,19 @@ __all__ = [
 DEMO_AGENT_ID = "101"
 DEMO_PASSWORD = "sandbox"  # a documented demo value, printed at start on purpose
 DEMO_PHONENUM = "88880001"
-DATA_DIR_ENV = "SENDMESSAGE_KIT_DATA_DIR"
 _RETCODE = re.compile(r"^\d{3}-\d{3}$")
 
 
 def data_dir(override: str | Path | None = None) -> Path:
     """The kit's data folder (CA, certificate, default database), created on first use.
 
-    `SENDMESSAGE_KIT_DATA_DIR` overrides `platformdirs.user_data_dir("sendmessage-kit")`.
+    `override`, else `KitSettings().data_folder`: `SENDMESSAGE_KIT_DATA_DIR` (environment or
+    `.env`), else `platformdirs.user_data_dir("sendmessage-kit")`.
     """
     if override is None:
-        env = os.environ.get(DATA_DIR_ENV)
-        if env:
-            override = env
-        else:
-            import platformdirs
+        from sendmessage_kit.settings import KitSettings
 
-            override = platformdirs.user_data_dir("sendmessage-kit")
+        override = KitSettings().data_folder
     path = Path(override)
     path.mkdir(parents=True, exist_ok=True)
     return path

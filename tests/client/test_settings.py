@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from sendmessage_kit.client import GatewayClient
+from sendmessage_kit.errors import SettingsError
 from sendmessage_kit.settings import KitSettings
 from tests.conftest import CANARY_GUID, CANARY_PASSWORD
 
@@ -54,8 +56,6 @@ def test_bad_secmode_is_refused() -> None:
 
 
 def test_the_vendor_unknowns_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pydantic import ValidationError
-
     monkeypatch.setenv("SENDMESSAGE_KIT_BYTES_PER_KB", "1024")
     monkeypatch.setenv("SENDMESSAGE_KIT_SIZE_COUNTS", "data")
     monkeypatch.setenv("SENDMESSAGE_KIT_AGENT_ID_RANGE", "101-999999")
@@ -67,9 +67,52 @@ def test_the_vendor_unknowns_are_settings(monkeypatch: pytest.MonkeyPatch) -> No
     )
     assert profile.limits.limit_bytes(1) == 1946
     monkeypatch.setenv("SENDMESSAGE_KIT_AGENT_ID_RANGE", "59999-101")
-    with pytest.raises(ValidationError, match="agent_id_range"):
+    with pytest.raises(SettingsError, match="SENDMESSAGE_KIT_AGENT_ID_RANGE='59999-101'"):
         KitSettings()
     monkeypatch.setenv("SENDMESSAGE_KIT_AGENT_ID_RANGE", "101-59999")
     monkeypatch.setenv("SENDMESSAGE_KIT_BYTES_PER_KB", "1023")
-    with pytest.raises(ValidationError, match="bytes_per_kb"):
+    with pytest.raises(SettingsError, match=r"_BYTES_PER_KB=1023 .* should be 1000 or 1024"):
         KitSettings()
+
+
+def test_a_bad_value_names_the_variable_and_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENDMESSAGE_KIT_TIMEOUT", "abc")
+    with pytest.raises(SettingsError) as info:
+        KitSettings()
+    text = str(info.value)
+    assert text.startswith("SENDMESSAGE_KIT_TIMEOUT='abc' (from the environment or .env)")
+    assert "valid number" in text and "seconds to wait for an answer" in text
+    assert "unset it for the default (10.0)" in text
+    assert info.value.__cause__ is None and "pydantic" not in text.lower()
+    with pytest.raises(SettingsError, match="SENDMESSAGE_KIT_TIMEOUT='abc'"):
+        GatewayClient(base_url="https://gw.example:8043", agent_id="101")
+
+
+def test_a_bad_argument_names_the_argument() -> None:
+    with pytest.raises(SettingsError) as info:
+        KitSettings(max_retries=-1)
+    assert str(info.value).startswith("max_retries=-1 is not valid")
+    assert "leave it out for the default (2)" in str(info.value)
+
+
+def test_a_secret_that_is_not_valid_is_not_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(SettingsError) as info:
+        KitSettings(password=[CANARY_PASSWORD])  # type: ignore[arg-type]
+    assert "password is not valid" in str(info.value) and CANARY_PASSWORD not in str(info.value)
+
+
+def test_the_data_dir_comes_from_dotenv_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sendmessage_kit.history import History, data_dir
+    from sendmessage_kit.sandbox.config import data_dir as sandbox_data_dir
+
+    monkeypatch.delenv("SENDMESSAGE_KIT_DATA_DIR", raising=False)
+    (tmp_path / ".env").write_text(f"SENDMESSAGE_KIT_DATA_DIR={tmp_path / 'from-dotenv'}\n")
+    monkeypatch.chdir(tmp_path)
+    assert data_dir() == tmp_path / "from-dotenv"
+    assert sandbox_data_dir() == tmp_path / "from-dotenv" and data_dir().is_dir()
+    with History() as journal:
+        assert Path(journal.path) == tmp_path / "from-dotenv" / "history.sqlite3"
+    s = KitSettings(history_path=tmp_path / "elsewhere.sqlite3")
+    assert s.journal_path == tmp_path / "elsewhere.sqlite3"
