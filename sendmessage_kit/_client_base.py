@@ -271,15 +271,16 @@ class _ClientBase(Generic[_TransportT]):
         if obj is not None:
             result.response = SendMessageResponse.model_validate(obj)
         result.error = error
-        logger.debug(
-            "sendmessage agent %s callid %s -> %s in %.1f ms (%d attempt(s), guid %s)",
-            self.agent_id,
-            result.callid,
-            result.retcode or type(error).__name__,
-            result.elapsed * 1000,
-            result.attempts,
-            mask(self._guid.value),
-        )
+        if logger.isEnabledFor(logging.DEBUG):  # its arguments cost more than the check
+            logger.debug(
+                "sendmessage agent %s callid %s -> %s in %.1f ms (%d attempt(s), guid %s)",
+                self.agent_id,
+                result.callid,
+                result.retcode or type(error).__name__,
+                result.elapsed * 1000,
+                result.attempts,
+                mask(self._guid.value),
+            )
         if journal and self.history is not None:
             self.history.record(
                 result, base_url=self.base_url, agent_id=self.agent_id, secrets=self._secrets()

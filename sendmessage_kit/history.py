@@ -113,10 +113,10 @@ class HistoryEntry:
 
 
 def _scrub(text: str, secrets: Iterable[str]) -> str:
-    from sendmessage_kit.auth import mask
-
     for secret in secrets:
         if secret and len(secret) >= 4 and secret in text:
+            from sendmessage_kit.auth import mask
+
             text = text.replace(secret, mask(secret))
     return text
 
@@ -174,9 +174,17 @@ class History:
         source: str = "client",
         secrets: Iterable[str] = (),
     ) -> int:
-        """Write a client's `SendResult`."""
-        return self.append(**_fields(result), base_url=base_url, agent_id=agent_id,
-                           source=source, secrets=secrets)  # fmt: skip
+        """Write a client's `SendResult` (one per send: the row is built without detours)."""
+        error = result.error
+        retcode = result.retcode
+        masked = list(secrets)
+        row = (time.time(), source, base_url, agent_id, result.callid, result.message_code,
+               _scrub(result.request_body, masked), retcode, int(retcode == "0"),
+               _scrub(str(error), masked) if error else None, result.elapsed,
+               result.attempts)  # fmt: skip
+        with self._lock:
+            cur = self._db.execute(_INSERT, row)
+        return int(cur.lastrowid or 0)
 
     def record_many(
         self,
