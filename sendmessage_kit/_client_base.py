@@ -13,15 +13,13 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx2
 from pydantic import SecretStr
 
 from sendmessage_kit import _http
 from sendmessage_kit.auth import GuidState, mask, redact_http_debug_logs, sign_in_body
-from sendmessage_kit.constraints import check, has_errors
-from sendmessage_kit.encoding import body_dict, encode_body
 from sendmessage_kit.errors import (
     GatewayError,
     ResponseError,
@@ -30,10 +28,13 @@ from sendmessage_kit.errors import (
     describe_retcode,
     error_for_answer,
 )
-from sendmessage_kit.history import History
-from sendmessage_kit.models import MessageData, SendMessageRequest, SendMessageResponse
-from sendmessage_kit.rules import refusal
-from sendmessage_kit.settings import KitSettings
+
+if TYPE_CHECKING:
+    # Imported where first used: `from sendmessage_kit import GatewayClient` stays light (the
+    # models, the constraint tables and pydantic-settings load on construction or first send).
+    from sendmessage_kit.history import History
+    from sendmessage_kit.models import MessageData, SendMessageRequest, SendMessageResponse
+    from sendmessage_kit.settings import KitSettings
 
 logger = logging.getLogger("sendmessage_kit.client")
 _TransportT = TypeVar("_TransportT", httpx2.BaseTransport, httpx2.AsyncBaseTransport)
@@ -156,6 +157,9 @@ class _ClientBase(Generic[_TransportT]):
         secmode: int | None = None,
         transport: _TransportT | None = None,
     ) -> None:
+        from sendmessage_kit.history import History
+        from sendmessage_kit.settings import KitSettings
+
         s = settings if settings is not None else KitSettings()
         url = base_url or s.base_url
         if not url:
@@ -239,6 +243,11 @@ class _ClientBase(Generic[_TransportT]):
         return json.dumps(sign_in_body(pw, self.phonenum))
 
     def _prepare(self, request: SendMessageRequest, run_check: bool) -> tuple[str, SendResult]:
+        from sendmessage_kit.constraints import check, has_errors
+        from sendmessage_kit.encoding import body_dict, encode_body
+        from sendmessage_kit.models import MessageData
+        from sendmessage_kit.rules import refusal
+
         outer = body_dict(request)  # `data` encoded once, for the check and for the wire
         if run_check:
             findings = check(outer, self._profile, agent_id=self.agent_id)
@@ -250,6 +259,8 @@ class _ClientBase(Generic[_TransportT]):
 
     @staticmethod
     def _request_of(callid: str, data: MessageData | str, userid: str | None) -> SendMessageRequest:
+        from sendmessage_kit.models import SendMessageRequest
+
         return SendMessageRequest(callid=callid, userid=userid, data=data)
 
     def _after_guid_response(self, obj: dict[str, Any], what: str) -> dict[str, Any]:
@@ -269,6 +280,8 @@ class _ClientBase(Generic[_TransportT]):
     ) -> SendResult:
         result.elapsed = time.perf_counter() - started
         if obj is not None:
+            from sendmessage_kit.models import SendMessageResponse
+
             result.response = SendMessageResponse.model_validate(obj)
         result.error = error
         if logger.isEnabledFor(logging.DEBUG):  # its arguments cost more than the check

@@ -30,11 +30,11 @@ from sendmessage_kit._client_base import (
     sandbox_kwargs,
 )
 from sendmessage_kit.errors import AgentStateError, SendMessageKitError, SignedOutError
-from sendmessage_kit.history import History
-from sendmessage_kit.models import MessageData, SendMessageRequest
 
 if TYPE_CHECKING:
     from sendmessage_kit.bulk import BulkItem, BulkReport
+    from sendmessage_kit.history import History
+    from sendmessage_kit.models import MessageData, SendMessageRequest
 
 __all__ = ["AsyncGatewayClient"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx2
 from pydantic import SecretStr
@@ -38,8 +38,10 @@ from sendmessage_kit.errors import (
     SignedOutError,
 )
 from sendmessage_kit.events import AsyncEventPoller, EventPoller
-from sendmessage_kit.models import MessageData, SendMessageRequest
-from sendmessage_kit.settings import KitSettings
+
+if TYPE_CHECKING:
+    from sendmessage_kit.models import MessageData, SendMessageRequest
+    from sendmessage_kit.settings import KitSettings
 
 __all__ = [
     "AsyncEventPoller",
