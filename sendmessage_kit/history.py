@@ -4,6 +4,9 @@ The journal keeps the request body (which never carries the Guid: that is a head
 retcode, the outcome and the timing. Any secret the client knows is scrubbed from the body
 before it is written, so no Guid or password ever reaches the file. The default file lives in
 `platformdirs.user_data_dir("sendmessage-kit")`; `SENDMESSAGE_KIT_DATA_DIR` moves that folder.
+The file carries its schema version (`PRAGMA user_version`, `SCHEMA_VERSION`); a file written by
+an older kit is migrated when it is opened, and one from a newer kit is refused with the fix.
+Entries are read by column name, never by position.
 
 Example:
     >>> h = History(":memory:")
@@ -14,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 import time
@@ -25,9 +29,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sendmessage_kit.client import AsyncGatewayClient, GatewayClient, SendResult
 
-__all__ = ["History", "HistoryEntry", "data_dir"]
+__all__ = ["SCHEMA_VERSION", "History", "HistoryEntry", "data_dir"]
 
-_SCHEMA = """
+# The journal's schema, versioned with `PRAGMA user_version`. A file is brought up to date when it
+# is opened, one step at a time; version 0 is a file from before the journal had a version.
+SCHEMA_VERSION = 2
+_CREATE_V1 = """
 CREATE TABLE IF NOT EXISTS sends (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at REAL NOT NULL,
@@ -45,6 +52,17 @@ CREATE TABLE IF NOT EXISTS sends (
 );
 CREATE INDEX IF NOT EXISTS sends_code ON sends (message_code, ok);
 """
+# v2: the customer a send went to (`data.to`), computed by SQLite from the stored body when read,
+# so sending does no extra work; NULL when the body or its `data` is not JSON.
+_ADD_USER_ID_V2 = """
+ALTER TABLE sends ADD COLUMN user_id TEXT GENERATED ALWAYS AS (
+    CASE WHEN json_valid(body) THEN (
+        CASE WHEN json_valid(json_extract(body, '$.data'))
+        THEN json_extract(json_extract(body, '$.data'), '$.to') END
+    ) END
+) VIRTUAL;
+"""
+_MIGRATIONS: dict[int, str] = {0: _CREATE_V1, 1: _ADD_USER_ID_V2}  # version -> step to the next
 
 
 _INSERT = (
@@ -110,6 +128,37 @@ class HistoryEntry:
     error: str | None
     elapsed: float | None
     attempts: int | None
+    user_id: str | None = None
+
+
+_COLUMNS = ", ".join(f.name for f in dataclasses.fields(HistoryEntry))
+
+
+def _migrate(db: sqlite3.Connection, where: str) -> int:
+    """Bring the file's schema up to `SCHEMA_VERSION`, one step at a time; the version."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        from sendmessage_kit.errors import SettingsError
+
+        raise SettingsError(
+            f"the send journal {where} has schema version {version}, written by a newer "
+            f"sendmessage-kit (this one knows up to {SCHEMA_VERSION}): upgrade the kit, or set "
+            "SENDMESSAGE_KIT_HISTORY_PATH (or pass history=History(path)) to another file."
+        )
+    while version < SCHEMA_VERSION:
+        db.execute("BEGIN IMMEDIATE")  # one step, all or nothing, one process at a time
+        try:
+            current = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if current == version:  # not migrated meanwhile by another process
+                for statement in filter(str.strip, _MIGRATIONS[version].split(";\n")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    return version
 
 
 def _scrub(text: str, secrets: Iterable[str]) -> str:
@@ -137,7 +186,12 @@ class History:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.row_factory = sqlite3.Row
+        try:
+            self.schema_version = _migrate(self._db, self.path)
+        except BaseException:
+            self._db.close()
+            raise
 
     def append(
         self,
@@ -211,14 +265,16 @@ class History:
         """The newest `limit` entries, newest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM sends ORDER BY id DESC LIMIT ?", (limit,)
+                f"SELECT {_COLUMNS} FROM sends ORDER BY id DESC LIMIT ?", (limit,)
             ).fetchall()
         return [_entry(r) for r in rows]
 
     def get(self, entry_id: int) -> HistoryEntry:
         """One entry by id (KeyError when absent)."""
         with self._lock:
-            row = self._db.execute("SELECT * FROM sends WHERE id = ?", (entry_id,)).fetchone()
+            row = self._db.execute(
+                f"SELECT {_COLUMNS} FROM sends WHERE id = ?", (entry_id,)
+            ).fetchone()
         if row is None:
             raise KeyError(f"no history entry {entry_id} in {self.path}")
         return _entry(row)
@@ -292,19 +348,7 @@ def _replay_request(entry: HistoryEntry, new_message_code: bool) -> Any:
     return request
 
 
-def _entry(row: tuple[Any, ...]) -> HistoryEntry:
-    return HistoryEntry(
-        id=row[0],
-        at=row[1],
-        source=row[2],
-        base_url=row[3],
-        agent_id=row[4],
-        callid=row[5],
-        message_code=row[6],
-        body=row[7],
-        retcode=row[8],
-        ok=bool(row[9]),
-        error=row[10],
-        elapsed=row[11],
-        attempts=row[12],
-    )
+def _entry(row: sqlite3.Row) -> HistoryEntry:
+    values = {name: row[name] for name in row.keys()}
+    values["ok"] = bool(values["ok"])
+    return HistoryEntry(**values)
