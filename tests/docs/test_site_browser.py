@@ -34,8 +34,10 @@ WIDGET_VIEW = ".jupyter-widgets.widget-container, .jupyter-widgets.widget-inline
 def _expected_pages() -> list[str]:
     """Site paths of every page, known before the build (the nav the hook generates)."""
     hook = load_hook()
-    pages = ["", "quickstart/", "errors/", "constraints/", "sandbox/", "sandbox-api/", "reference/"]
-    pages += ["404.html"]
+    # Every page written in docs/ (index.md is the home page), then the generated ones.
+    written = sorted(p.stem for p in (ROOT / "docs").glob("*.md"))
+    pages = ["" if stem == "index" else f"{stem}/" for stem in written]
+    pages += ["reference/", "404.html"]
     pages += [f"{PurePosixPath(g).with_suffix('')}/" for g in hook.guide_pages()]
     pages += [f"reference/{name}/" for name in hook.reference_modules()]
     return pages
