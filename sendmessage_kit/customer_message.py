@@ -18,10 +18,13 @@ class CustomerMessage(BaseModel):
 
     The sandbox's customer views answer it, `sandbox.CustomerClient` returns it and the
     conversation bubbles read it, with the wire names of `MessageData` (`from` spelt `from_` in
-    code). Fields that a message did not carry are None.
+    code). Fields that a message did not carry are None. The fields of `data` declared here are
+    the ones the kit reads; the sandbox's view carries every field of `MessageData`, and the
+    others (`controlType`, `userId`, a field added to the model) are kept as extras
+    (`message.model_extra`).
     """
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(populate_by_name=True, extra="allow", frozen=True)
 
     seq: int = Field(description="Order of arrival at the customer's side (cursors count these).")
     messageCode: str = Field(description="The message's messageCode.")

@@ -198,3 +198,19 @@ def test_a_field_renamed_in_models_py_alone_reaches_new_message_check_builder_an
     assert probe["findings"] == []  # check knows the new name and no longer asks for the old
     assert probe["builder"]["agentAvatar"] == "Ann.png"
     assert "--agent-avatar" in help_text and "--sender-avatar" not in help_text
+
+
+def test_a_field_added_to_the_model_reaches_the_sandboxs_customer_view(
+    priority_model: type[models.MessageData],
+) -> None:
+    from sendmessage_kit import open_target
+
+    with open_target() as target:
+        assert target.sandbox is not None
+        chat = target.sandbox.customer.open_chat("WEB", "u-prio")
+        msg = new_message(to="u-prio", content="hi", priority="high")
+        assert target.client.send_message(chat["callid"], msg).ok
+        [message] = target.sandbox.customer.all_messages("u-prio")
+    assert message.content == "hi" and message.model_extra is not None
+    assert message.model_extra["priority"] == "high"
+    assert message.model_extra["userId"] == "u-prio"  # every data field is carried

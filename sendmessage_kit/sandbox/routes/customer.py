@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from sendmessage_kit.customer_message import CustomerMessage
+from sendmessage_kit.fields import data_fields
 from sendmessage_kit.models import Channel
 from sendmessage_kit.sandbox.routes._shared import CHANNEL_ID, Problem, StateDep
 from sendmessage_kit.sandbox.store import StoredMessage
@@ -143,35 +144,41 @@ async def user_messages(
 
 
 def view(m: StoredMessage) -> CustomerMessage:
-    """A stored message as the customer's side shows it."""
+    """A stored message as the customer's side shows it.
+
+    Every field of `data` that `MessageData` declares is carried under its wire name (a field
+    added to the model too, as an extra of `CustomerMessage`); the store's own columns (callid,
+    channel, mediaType, content, the customer) win over what `data` says.
+    """
     data = stored_data(m)
-
-    def text(name: str) -> str | None:
-        value = data.get(name)
-        return _readable(value) if isinstance(value, str) else None
-
-    send_time = data.get("sendTime")
-    return CustomerMessage(
-        seq=m.seq,
-        messageCode=_readable(m.message_code),
-        callid=_readable(m.callid),
-        agentId=m.agent_id,
-        direction="customer" if m.direction == "customer" else "agent",
-        channel=m.channel,
-        mediaType=m.media_type,
-        content=_readable(m.content),
-        from_=text("from"),
-        to=_readable(m.user_id),
-        senderNickname=text("senderNickname"),
-        senderAvatar=text("senderAvatar"),
-        mediaFileType=text("mediaFileType"),
-        contentType=text("contentType"),
-        sendTime=send_time
-        if isinstance(send_time, int) and not isinstance(send_time, bool)
-        else text("sendTime"),
-        timestamp=m.created_ms,
-        time=datetime.fromtimestamp(m.created_ms / 1000, UTC).isoformat(timespec="milliseconds"),
+    carried = {f.wire: _carried(data.get(f.wire)) for f in data_fields()}
+    return CustomerMessage.model_validate(
+        {
+            **carried,
+            "seq": m.seq,
+            "messageCode": _readable(m.message_code),
+            "callid": _readable(m.callid),
+            "agentId": m.agent_id,
+            "direction": "customer" if m.direction == "customer" else "agent",
+            "channel": m.channel,
+            "mediaType": m.media_type,
+            "content": _readable(m.content),
+            "to": _readable(m.user_id),
+            "timestamp": m.created_ms,
+            "time": datetime.fromtimestamp(m.created_ms / 1000, UTC).isoformat(
+                timespec="milliseconds"
+            ),
+        }
     )
+
+
+def _carried(value: Any) -> str | int | None:
+    """A stored data value as the view answers it: text (readable), a number, else None."""
+    if isinstance(value, str):
+        return _readable(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # sendTime as the interface description's example sends it
+    return None
 
 
 def stored_data(m: StoredMessage) -> dict[str, Any]:
