@@ -8,6 +8,10 @@ One after another (`--single N`, 0 to skip):
 - raw `httpx2.Client`: the same bytes and headers, `response.json()`, nothing else.
 - `GatewayClient.send_request`: checks, Guid handling, response parsing, the journal on.
 
+Beside each rate: the client process's CPU time per message and the fastest raw client's
+divided by it (1.00 = the kit costs its process what the raw client does). On a busy shared
+machine the rates swing with the scheduler; the CPU ratio holds still.
+
 Bulk (`N`):
 - `http.client` keep-alive loop: one connection, sequential, no checks, no parsing beyond json.
 - naive `httpx2.AsyncClient` + `asyncio.gather` of all N posts (default pool limits).
@@ -194,12 +198,17 @@ async def kit(url: str, agent: str, reqs: list[SendMessageRequest], conc: int, t
     return report.delivered
 
 
-def timed(fn: Callable[[], int], n: int) -> float:
-    t0 = time.perf_counter()
+CPU: dict[str, list[float]] = {}
+
+
+def timed(fn: Callable[[], int], n: int, name: str) -> float:
+    """Messages per second; the client process's CPU microseconds per message go to `CPU`."""
+    t0, c0 = time.perf_counter(), time.process_time()
     ok = fn()
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     if ok != n:
         raise SystemExit(f"only {ok}/{n} delivered")
+    CPU.setdefault(name, []).append(cpu / n * 1e6)
     return n / dt
 
 
@@ -215,12 +224,15 @@ def table(title: str, results: dict[str, list[float]], rounds: int) -> float:
     """Print one section; return the median of its fastest raw contender."""
     raws = {k: statistics.median(v) for k, v in results.items() if "(raw)" in k}
     fastest = max(raws, key=raws.__getitem__)
+    cpu_raw = statistics.median(CPU[fastest])
     print(f"\n{title}; the ratio is to the fastest raw median ({fastest})")
-    print(f"{'contender':44} {'median/s':>8} {'x raw':>6}  all rounds")
+    print(f"{'contender':44} {'median/s':>8} {'x raw':>6} {'client CPU us/msg':>17} "
+          f"{'raw/this':>8}  all rounds")  # fmt: skip
     for name, rates in results.items():
-        med = statistics.median(rates)
+        med, cpu = statistics.median(rates), statistics.median(CPU[name])
         spread = ", ".join(f"{r:.0f}" for r in rates)
-        print(f"{name:44} {med:8.0f} {med / raws[fastest]:6.2f}  {spread}")
+        print(f"{name:44} {med:8.0f} {med / raws[fastest]:6.2f} {cpu:17.0f} "
+              f"{cpu_raw / cpu:8.2f}  {spread}")  # fmt: skip
     return raws[fastest]
 
 
@@ -248,7 +260,7 @@ def main() -> None:
                 fn: Callable[[list[SendMessageRequest]], int],
             ) -> None:
                 reqs = requests_for(count, uuid.uuid4().hex[:8])
-                into.setdefault(name, []).append(timed(lambda: fn(reqs), count))
+                into.setdefault(name, []).append(timed(lambda: fn(reqs), count, name))
 
             def ag() -> str:
                 return str(next(agents))
