@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.faults import FaultInjector, Faults
+from sendmessage_kit.sandbox.lan import LanGuard
 from sendmessage_kit.sandbox.routes import ROUTERS
 from sendmessage_kit.sandbox.routes._shared import (
     CHANNEL_ID,
@@ -49,7 +50,10 @@ class SandboxApp(FastAPI):
             faults=faults,
             profile=config.profile(),  # the KB reading, counts and range of check and the client
         )
-        self._injector = FaultInjector(self._inner, faults)
+        self._injector: ASGIApp = FaultInjector(self._inner, faults)
+        if config.lan:  # requests from other machines pass LAN mode's rules first
+            state = self.state.sandbox
+            self._injector = LanGuard(self._injector, state.store, state.links)
 
     @property
     def sandbox(self) -> SandboxState:

@@ -93,6 +93,17 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         "--port", type=int, default=SANDBOX_DEFAULT_PORT, help="TCP port (default 8043; 0: free)"
     )
     add_common_arguments(parser)
+    lan = parser.add_argument_group("LAN mode: the customer's chat page on phones in the room")
+    lan.add_argument(
+        "--lan",
+        action="store_true",
+        help="also listen on this machine's LAN address (or --host); random agent password, "
+        "page tokens, control from loopback only (docs/sandbox.md)",
+    )
+    lan.add_argument(
+        "--customer", help="user ID of the printed chat page (default: the example's customer)"
+    )
+    lan.add_argument("--channel", default="WEB", help="channel of the printed chat page")
 
 
 def _faults(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -139,10 +150,13 @@ def build_config(args: argparse.Namespace, port: int, *, default_db: str | None 
         bytes_per_kb=args.kb,
         size_counts=args.counts,
         faults=faults,
+        lan=getattr(args, "lan", False),
     )
 
 
-def _banner(config: Any, base_url: str, ca_path: Path | None) -> str:
+def _banner(
+    config: Any, base_url: str, ca_path: Path | None, *, random_password: bool = False
+) -> str:
     low, high = config.agent_id_range
     who = (
         f"any ID {low}-{high}, password sandbox (a demo value)"
@@ -155,15 +169,20 @@ def _banner(config: Any, base_url: str, ca_path: Path | None) -> str:
         else (f"2 (Guid rotates every {config.guid_interval:g} s, valid {config.guid_timeout:g} s)")
     )
     cacert = f" --cacert {ca_path}" if ca_path else ""
+    password = config.demo_password if config.agents is None else "(see --agents)"
+    if random_password:
+        who = "LAN mode: a random password, shown only here"
+        password = config.demo_password
+    sign_in_password = password if random_password else "sandbox"
     lines = [
         f"CC-Gateway sandbox (local, not a real gateway) on {base_url}",
         f"  agent ID   {config.demo_agent_id}   ({who})",
-        f"  password   {config.demo_password if config.agents is None else '(see --agents)'}",
+        f"  password   {password}",
         "  phonenum   88880001 (any)",
         f"  CA         {ca_path if ca_path else '(plain HTTP)'}",
         f"  auth mode  {auth}; secmode {config.secmode}; db {config.db}",
         "  try        curl -si" + cacert + " -X PUT -H 'Content-Type: application/json' -d "
-        f"""'{{"password":"sandbox","phonenum":"88880001"}}' """
+        f"""'{{"password":"{sign_in_password}","phonenum":"88880001"}}' """
         f"{base_url}/agentgateway/resource/onlineagent/{config.demo_agent_id}",
         "Ctrl-C stops it.",
     ]
@@ -174,15 +193,19 @@ def run_sandbox(args: argparse.Namespace) -> int:
     """Run the sandbox in the foreground until Ctrl-C / SIGTERM."""
     import asyncio
 
-    from sendmessage_kit.sandbox.server import base_url_of, bind, build_server
+    from sendmessage_kit.sandbox import lan
+    from sendmessage_kit.sandbox.server import base_url_of, build_server, listen
 
     try:
         config = build_config(args, args.port)
+        random_password = config.lan and config.agents is None
+        config = lan.prepare(config)
+        channel = _channel(getattr(args, "channel", "WEB"))
     except (ValueError, OSError) as exc:
         print(f"sendmessage-kit sandbox: {exc}", file=sys.stderr)
         return 2
     try:
-        sock = bind(config.host, config.port)
+        socks = listen(config)
     except OSError as exc:
         print(
             f"sendmessage-kit sandbox: cannot listen on {config.host}:{config.port}: {exc}",
@@ -190,11 +213,35 @@ def run_sandbox(args: argparse.Namespace) -> int:
         )
         return 2
     server, app, ca_path = build_server(config)
-    base_url = base_url_of(config, sock.getsockname()[1])
-    print(_banner(config, base_url, ca_path), flush=True)
+    port = socks[0].getsockname()[1]
+    base_url = base_url_of(config, port)
+    print(_banner(config, base_url, ca_path, random_password=random_password), flush=True)
+    lan_base = lan.lan_url(config, port)
+    if lan_base is not None:
+        from sendmessage_kit.seed import USER_ID
+
+        customer = getattr(args, "customer", None) or USER_ID
+        token = app.sandbox.links.issue(customer, channel)
+        url = lan.page_address(lan_base, customer, channel, token)
+        print(
+            f"LAN mode on {lan_base}: control and faults answer on this machine only.\n"
+            f"Customer {customer}'s chat page on {channel} (open it on a phone; the page "
+            f"token in it is for this customer only):\n  {url}\n{lan.qr_text(url)}",
+            flush=True,
+        )
     try:
-        asyncio.run(server.serve(sockets=[sock]))  # uvicorn handles SIGINT/SIGTERM itself
+        asyncio.run(server.serve(sockets=socks))  # uvicorn handles SIGINT/SIGTERM itself
     finally:
-        sock.close()
+        for sock in socks:
+            sock.close()
         app.store.close()
     return 0
+
+
+def _channel(value: str) -> str:
+    from sendmessage_kit.models import Channel
+
+    channels = [c.value for c in Channel]
+    if value.upper() not in channels:
+        raise ValueError(f"--channel must be one of {', '.join(channels)}, got {value!r}")
+    return value.upper()

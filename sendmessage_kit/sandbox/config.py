@@ -136,6 +136,9 @@ class SandboxConfig:
         faults: faults active from the start (same keys as `POST /sandbox/faults`).
         clock: seconds from a monotonic clock, for the Guid and idle timers; tests pass a
             `ManualClock` to move time instead of sleeping.
+        lan: LAN mode: also listen on `host` (the machine's LAN address when `host` is
+            loopback) so phones in the room open the customer's chat page; a random agent
+            password, page tokens, and control from loopback only (docs/sandbox.md, "LAN mode").
     """
 
     host: str = "127.0.0.1"
@@ -160,6 +163,7 @@ class SandboxConfig:
     data_dir: Path | None = None
     faults: Mapping[str, Any] | None = field(default=None, compare=False)
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
+    lan: bool = False
 
     def __post_init__(self) -> None:
         if self.secmode not in (0, 1):
@@ -189,6 +193,11 @@ class SandboxConfig:
         low, high = self.agent_id_range
         if not 0 <= low <= high:
             raise ValueError(f"agent_id_range must be (low, high), got {self.agent_id_range!r}")
+        if self.lan and self.host in ("0.0.0.0", "::", ""):
+            raise ValueError(
+                f"LAN mode listens on one LAN address, not on every interface ({self.host!r}): "
+                "leave host at 127.0.0.1 to use this machine's LAN address, or give that address"
+            )
 
     def profile(self) -> Any:
         """What the sandbox checks a body against: a `constraints.Profile`.
@@ -238,4 +247,5 @@ class SandboxConfig:
             "agentIdRange": list(self.agent_id_range),
             "bytesPerKb": self.bytes_per_kb,
             "sizeCounts": self.size_counts,
+            "lan": self.lan,
         }

@@ -9,6 +9,7 @@ Example:
     >>> sb.customer.send(chat["callid"], "Hello, I need help")      # doctest: +SKIP
     >>> messages, cursor = sb.customer.messages("customer-1")  # doctest: +SKIP
     >>> messages[-1].content                                  # doctest: +SKIP
+    >>> sb.customer.page_url("customer-1", "WHATSAPP")  # the chat page  # doctest: +SKIP
 
 `sb.customer` is shared and closed by `sb.stop()`; `sb.customer()` gives a client of your own
 (close it, or use it in a `with`).
@@ -74,6 +75,15 @@ class CustomerClient:
         body = self._json(self._http.get(f"/sandbox/users/{user_id}/messages", params=params))
         messages = [CustomerMessage.model_validate(m) for m in body["messages"]]
         return messages, str(body["cursor"])
+
+    def page_url(self, user_id: str, channel: str = "WEB") -> str:
+        """The address of this customer's chat page on `channel` (open it in a browser).
+
+        The page opens a chat as `user_id` when it loads. In LAN mode the address is the
+        sandbox's LAN address and carries a page token for this user and channel only.
+        """
+        body = {"userId": user_id, "channel": channel.upper()}
+        return str(self._json(self._http.post("/sandbox/webchat/links", json=body))["url"])
 
     def health(self) -> dict[str, Any]:
         """The sandbox's `GET /sandbox/health` (raises `ValueError` when it is not a sandbox)."""

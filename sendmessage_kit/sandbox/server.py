@@ -31,6 +31,7 @@ from pydantic import SecretStr
 from sendmessage_kit.sandbox.app import SandboxApp, create_app
 from sendmessage_kit.sandbox.config import DEMO_PHONENUM, SandboxConfig, data_dir, load_agents
 from sendmessage_kit.sandbox.customer import CustomerClient
+from sendmessage_kit.sandbox.lan import lan_url, prepare
 from sendmessage_kit.sandbox.tls import client_context, ensure_tls
 
 __all__ = [
@@ -88,6 +89,18 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def listen(config: SandboxConfig) -> list[socket.socket]:
+    """The listening sockets: `host`; in LAN mode also 127.0.0.1, on the same port."""
+    first = bind(config.host, config.port)
+    if not config.lan:
+        return [first]
+    try:
+        return [first, bind("127.0.0.1", first.getsockname()[1])]
+    except OSError:
+        first.close()
+        raise
+
+
 def build_server(config: SandboxConfig) -> tuple[_Server, SandboxApp, Path | None]:
     """The uvicorn server for a config (and the app and CA path), not started."""
     app = create_app(config)
@@ -111,8 +124,8 @@ def build_server(config: SandboxConfig) -> tuple[_Server, SandboxApp, Path | Non
 
 
 def base_url_of(config: SandboxConfig, port: int) -> str:
-    """The URL clients use for this sandbox."""
-    host = config.host
+    """The URL clients on this machine use for this sandbox (loopback in LAN mode)."""
+    host = "127.0.0.1" if config.lan else config.host
     if host in ("0.0.0.0", ""):
         host = "127.0.0.1"
     elif host == "::":
@@ -171,6 +184,7 @@ class Sandbox:
         self.secmode = config.secmode
         self.auth_mode = config.auth_mode
         self.app = app
+        self.lan_url = lan_url(config, config.port)  # the address phones use (LAN mode only)
         self.faults = FaultsControl(self)
         self._server = server
         self._thread = thread
@@ -252,18 +266,24 @@ class Sandbox:
 
 def serve(config: SandboxConfig) -> Sandbox:
     """Start a new sandbox for `config` in a background thread; the handle is the caller's."""
+    config = prepare(config)  # LAN mode: the LAN address and a random agent password
     server, app, ca_path = build_server(config)
-    sock = bind(config.host, config.port)
-    port = sock.getsockname()[1]
+    try:
+        socks = listen(config)
+    except OSError:
+        app.store.close()
+        raise
+    port = socks[0].getsockname()[1]
     thread = threading.Thread(
-        target=_run, args=(server, sock), name=f"sendmessage-kit-sandbox-{port}", daemon=True
+        target=_run, args=(server, socks), name=f"sendmessage-kit-sandbox-{port}", daemon=True
     )
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            sock.close()
+            for sock in socks:
+                sock.close()
             app.store.close()
             raise RuntimeError(f"the sandbox did not start on {config.host}:{port}")
         time.sleep(0.005)
@@ -271,11 +291,12 @@ def serve(config: SandboxConfig) -> Sandbox:
     return Sandbox(live, base_url_of(config, port), ca_path, server=server, thread=thread, app=app)
 
 
-def _run(server: _Server, sock: socket.socket) -> None:
+def _run(server: _Server, socks: list[socket.socket]) -> None:
     try:
-        asyncio.run(server.serve(sockets=[sock]))
+        asyncio.run(server.serve(sockets=socks))
     finally:
-        sock.close()
+        for sock in socks:
+            sock.close()
 
 
 def start(
@@ -298,6 +319,7 @@ def start(
     size_counts: str = "content",
     data_dir: Path | None = None,
     faults: Mapping[str, Any] | None = None,
+    lan: bool = False,
 ) -> Sandbox:
     """Start a new local CC-Gateway sandbox in a background thread and return its handle.
 
@@ -331,6 +353,7 @@ def start(
         size_counts=size_counts,
         data_dir=data_dir,
         faults=faults,
+        lan=lan,
     )
     return serve(config)
 

@@ -167,6 +167,15 @@ class Store:
             ).fetchall()
         return [StoredMessage(*r) for r in rows]
 
+    def newest_to(self, user_id: str) -> int:
+        """The sequence number of the newest message sent to a customer (0: none yet)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT MAX(seq) FROM messages WHERE user_id = ? AND direction = 'agent'",
+                (user_id,),
+            ).fetchone()
+        return int(row[0] or 0)
+
     def all_messages(self) -> list[StoredMessage]:
         """Every stored message, oldest first (tests and demos)."""
         with self._lock:

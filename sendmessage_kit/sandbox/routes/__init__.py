@@ -3,6 +3,7 @@
 - `gateway`: the agent's CC-Gateway interfaces (sign-in, Guid, event poll, sendmessage);
 - `customer`: the customer's side, sandbox only (open a chat, write, read the agent's messages);
 - `web`: the web channel's customer interfaces (applyToken, poll);
+- `webchat`: the customer's chat page and its links;
 - `control`: health and faults.
 
 State lives on `app.state.sandbox` (`SandboxState`); gateway failures are `GatewayAnswer`s.
@@ -10,8 +11,8 @@ State lives on `app.state.sandbox` (`SandboxState`); gateway failures are `Gatew
 
 from __future__ import annotations
 
-from sendmessage_kit.sandbox.routes import control, customer, gateway, web
+from sendmessage_kit.sandbox.routes import control, customer, gateway, web, webchat
 
 __all__ = ["ROUTERS"]
 
-ROUTERS = (gateway.router, customer.router, web.router, control.router)
+ROUTERS = (gateway.router, customer.router, web.router, webchat.router, control.router)

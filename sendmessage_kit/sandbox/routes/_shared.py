@@ -20,6 +20,7 @@ from sendmessage_kit import seed
 from sendmessage_kit.constraints import Profile
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.faults import Faults
+from sendmessage_kit.sandbox.lan import PageLinks
 from sendmessage_kit.sandbox.sessions import Gateway, Session
 from sendmessage_kit.sandbox.store import Store
 
@@ -59,7 +60,8 @@ class SandboxState:
     faults: Faults
     profile: Profile
     tokens: dict[str, str] = field(default_factory=dict)  # web channel token -> user ID
-    web_cursor: dict[str, int] = field(default_factory=dict)  # user ID -> last polled seq
+    web_cursor: dict[str, int] = field(default_factory=dict)  # web token -> last polled seq
+    links: PageLinks = field(default_factory=PageLinks)  # the chat pages' tokens
 
 
 def _state(request: Request) -> SandboxState:

@@ -62,6 +62,7 @@ async def open_chat(body: OpenChat, state: StateDep) -> dict[str, str]:
         raise HTTPException(400, f"agentId must be in {low}-{high}")
     callid = _new_callid()
     channel = body.channel.value
+    cursor = state.store.newest_to(body.userId)  # this chat's messages come after it
     state.store.open_chat(callid, agent_id, channel, body.userId, by="customer")
     gw.push_event(
         agent_id,
@@ -76,7 +77,13 @@ async def open_chat(body: OpenChat, state: StateDep) -> dict[str, str]:
             "channel": channel,
         },
     )
-    return {"callid": callid, "agentId": agent_id, "channel": channel, "userId": body.userId}
+    return {
+        "callid": callid,
+        "agentId": agent_id,
+        "channel": channel,
+        "userId": body.userId,
+        "cursor": str(cursor),
+    }
 
 
 @router.post(

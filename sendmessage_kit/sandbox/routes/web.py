@@ -42,9 +42,10 @@ async def web_poll(
         return {"resultCode": "160028", "resultDesc": "token abnormal: call applyToken first"}
     if channel != "WEB":
         return {"resultCode": "1", "resultDesc": "this poll serves channel WEB only"}
-    rows = state.store.messages_to(receiverId, state.web_cursor.get(receiverId, 0), 100)
+    token = request.headers.get("ccmessaging-token", "")  # each token reads on its own
+    rows = state.store.messages_to(receiverId, state.web_cursor.get(token, 0), 100)
     if rows:
-        state.web_cursor[receiverId] = rows[-1].seq
+        state.web_cursor[token] = rows[-1].seq
     cut = state.config.web_poll_chars or None
     downlink = [_downlink(m, cut) for m in rows if m.channel == "WEB"]
     return {
