@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,14 @@ pytest_plugins = ["tests.fixtures_browser", "tests.fixtures_sandbox"]
 ROOT = Path(__file__).resolve().parent.parent
 CANARY_GUID = "c4a7a7e5-0000-4000-8000-canary000001.AgentGateway9"
 CANARY_PASSWORD = "canary-Pa55word-DO-NOT-LEAK"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_sandbox_left_running() -> Iterator[None]:
+    """Every test and fixture stops the sandboxes it starts: none runs when the session ends."""
+    yield
+    left = [t.name for t in threading.enumerate() if t.name.startswith("sendmessage-kit-sandbox-")]
+    assert not left, f"sandboxes left running after the tests: {left}"
 
 
 @pytest.fixture(autouse=True)
