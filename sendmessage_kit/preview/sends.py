@@ -19,6 +19,7 @@ __all__ = [
     "Bubble",
     "bubbles",
     "diff_bodies",
+    "event_sentence",
     "exchange_text",
     "history_rows",
     "mask_secret",
@@ -134,3 +135,30 @@ def bubbles(messages: Sequence[CustomerMessage]) -> list[Bubble]:
         )
         for m in messages
     ]
+
+
+# --- agent events as sentences -----------------------------------------------------------------
+
+
+def event_sentence(event: Mapping[str, Any], callid: str | None = None) -> str | None:
+    """One agent event as a sentence a business audience reads; None when it is another chat's.
+
+    With `callid`, an event that names a different chat (another guide's customer on the same
+    sandbox) gives None. `AgentEvent_Talking` reads "Customer opened a chat on WhatsApp",
+    `AgentEvent_MessageData` "Customer replied: …"; any other event is named by its type.
+    """
+    from sendmessage_kit.skins import chat_style
+
+    name = str(event.get("eventType") or event.get("type") or "event")
+    content = event.get("content")
+    body: Mapping[str, Any] = content if isinstance(content, Mapping) else {}
+    if callid is not None and body.get("callid") not in (None, callid):
+        return None
+    if name == "AgentEvent_Talking":
+        channel = body.get("channel")
+        on = f" on {chat_style(str(channel))['name']}" if channel else ""
+        return f"Customer opened a chat{on}"
+    if name == "AgentEvent_MessageData" and "message" in body:
+        return f"Customer replied: {body['message']}"
+    readable = name.removeprefix("AgentEvent_").replace("_", " ")
+    return f"Agent event: {readable}"

@@ -6,7 +6,6 @@ Everything a user typed is HTML-escaped here; nothing here decides a rule or enc
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,8 +15,13 @@ from sendmessage_kit.models import Channel, MediaType
 from sendmessage_kit.preview import ESCAPING_EXPLAINED, Bubble, Meter, Preview
 from sendmessage_kit.skins import chat_style
 
+#: ipywidgets gives HTML controls a 28 px line height (one-line controls); kit blocks set their own.
+LH = "line-height:1.4"
+
 _COLOURS = {"ok": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
 _SEVERITY = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
+_TABLE = f"width:100%;max-width:100%;table-layout:fixed;border-collapse:collapse;{LH}"
+_CELL = ";white-space:normal;overflow-wrap:anywhere;vertical-align:top;padding:2px 6px"
 
 
 def meter_html(meter: Meter) -> str:
@@ -25,7 +29,7 @@ def meter_html(meter: Meter) -> str:
     width = min(meter.percent, 100.0)
     colour = _COLOURS[meter.level]
     return (
-        f'<div class="smk-meter" data-level="{meter.level}">'
+        f'<div class="smk-meter" data-level="{meter.level}" style="{LH}">'
         f'<div style="background:#eee;height:10px;border-radius:5px;width:100%">'
         f'<div style="background:{colour};height:10px;border-radius:5px;width:{width}%"></div>'
         "</div>"
@@ -39,17 +43,23 @@ def meter_html(meter: Meter) -> str:
 def findings_html(findings: Sequence[Finding]) -> str:
     """Findings as an HTML table (severity, field, sentence, fix), or a green "no findings"."""
     if not findings:
-        return '<div class="smk-findings" style="color:#2e7d32">No findings: ready to send.</div>'
+        ok = "No findings: ready to send."
+        return f'<div class="smk-findings" style="color:#2e7d32;{LH}">{ok}</div>'
     rows = []
     for f in findings:
         colour = _SEVERITY.get(f.severity, "#333")
         rows.append(
-            f'<tr data-rule="{html.escape(f.rule_id)}"><td style="color:{colour}">'
-            f"<b>{f.severity}</b></td><td><code>{html.escape(f.field)}</code></td>"
-            f"<td>{html.escape(f.message)}</td><td>{html.escape(f.fix)}</td></tr>"
+            f'<tr data-rule="{html.escape(f.rule_id)}"><td style="color:{colour}{_CELL}">'
+            f'<b>{f.severity}</b></td><td style="{_CELL}"><code>{html.escape(f.field)}</code></td>'
+            f'<td style="{_CELL}">{html.escape(f.message)}</td>'
+            f'<td class="smk-fix" style="{_CELL}">{html.escape(f.fix)}</td></tr>'
         )
+    # A fixed layout at the width it is given: long sentences wrap inside their column instead
+    # of pushing the "fix" column out of view.
     return (
-        '<table class="smk-findings"><tr><th>severity</th><th>field</th><th>why</th>'
+        f'<table class="smk-findings" style="{_TABLE}"><colgroup><col style="width:10%">'
+        '<col style="width:18%"><col style="width:40%"><col style="width:32%"></colgroup>'
+        "<tr><th>severity</th><th>field</th><th>why</th>"
         f"<th>fix</th></tr>{''.join(rows)}</table>"
     )
 
@@ -57,10 +67,11 @@ def findings_html(findings: Sequence[Finding]) -> str:
 def preview_html(p: Preview) -> tuple[str, str]:
     """(body HTML, escaped-data HTML) for the two preview panes."""
     warn = f'<div style="color:#c62828">{html.escape(p.error)}</div>' if p.error else ""
-    body = f'{warn}<pre class="smk-body">{html.escape(p.body_pretty)}</pre>'
+    body = f'{warn}<pre class="smk-body" style="{LH}">{html.escape(p.body_pretty)}</pre>'
     escaped = (
-        f'<pre class="smk-escaped" style="white-space:pre-wrap;word-break:break-all">'
-        f"{html.escape(p.data_escaped)}</pre><small>{html.escape(ESCAPING_EXPLAINED)}</small>"
+        f'<pre class="smk-escaped" style="white-space:pre-wrap;word-break:break-all;{LH}">'
+        f'{html.escape(p.data_escaped)}</pre><small style="{LH}">{html.escape(ESCAPING_EXPLAINED)}'
+        "</small>"
     )
     return body, escaped
 
@@ -71,26 +82,28 @@ def rows_html(header: Sequence[str], rows: Sequence[Mapping[str, Any] | Sequence
     body = []
     for row in rows:
         cells = [row.get(h, "") for h in header] if isinstance(row, Mapping) else list(row)
-        body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+        tds = "".join(f'<td style="{_CELL[1:]}">{html.escape(str(c))}</td>' for c in cells)
+        body.append(f"<tr>{tds}</tr>")
+    return f'<table style="border-collapse:collapse;{LH}"><tr>{head}</tr>{"".join(body)}</table>'
 
 
 def error_html(message: str) -> str:
     """A readable error line for a widget's status area."""
     return (
-        f'<div class="smk-error" style="color:#c62828"><b>Error:</b> {html.escape(message)}</div>'
+        f'<div class="smk-error" style="color:#c62828;{LH}"><b>Error:</b> {html.escape(message)}'
+        "</div>"
     )
 
 
 def note_html(message: str, colour: str = "#555") -> str:
     """A small line of text (status, banner) for a widget."""
-    return f'<div class="smk-note" style="color:{colour}">{html.escape(message)}</div>'
+    return f'<div class="smk-note" style="color:{colour};{LH}">{html.escape(message)}</div>'
 
 
 def code_html(code: str) -> str:
     """A block of code (a snippet, a raw exchange) as HTML."""
     return (
-        '<pre class="smk-code" style="white-space:pre-wrap;word-break:break-all">'
+        f'<pre class="smk-code" style="white-space:pre-wrap;word-break:break-all;{LH}">'
         f"{html.escape(code)}</pre>"
     )
 
@@ -129,8 +142,8 @@ def matrix_html(table: ChannelTable = DEFAULT_TABLE) -> str:
     )
     name = html.escape(table.name)
     return (
-        f'<div class="smk-matrix"><b>{name}</b><table><tr><th></th>{head}</tr>{"".join(rows)}'
-        f"</table>{legend}</div>"
+        f'<div class="smk-matrix" style="{LH}"><b>{name}</b><table><tr><th></th>{head}</tr>'
+        f"{''.join(rows)}</table>{legend}</div>"
     )
 
 
@@ -141,7 +154,7 @@ def result_html(
     colour = "#2e7d32" if ok else "#c62828"
     code = retcode if retcode is not None else "no answer"
     return (
-        f'<div class="smk-result" data-retcode="{html.escape(code)}" style="color:{colour}">'
+        f'<div class="smk-result" data-retcode="{html.escape(code)}" style="color:{colour};{LH}">'
         f"<b>retcode {html.escape(code)}</b> · {elapsed * 1000:.0f} ms · {attempts} attempt(s)"
         f"<br>{html.escape(explanation)}</div>"
     )
@@ -174,7 +187,7 @@ def conversation_html(items: Sequence[Bubble], *, channel: str, title: str) -> s
         '<div style="color:#888;text-align:center">No messages yet.</div>'
     )
     return (
-        f'<div class="smk-chat" data-channel="{html.escape(channel)}" style="font-family:'
+        f'<div class="smk-chat" data-channel="{html.escape(channel)}" style="{LH};font-family:'
         f"{html.escape(style['font'])};border:1px solid #ccc;border-radius:8px;overflow:hidden;"
         'width:360px">'
         f'<div style="background:{style["bar"]};color:{style["bar_text"]};padding:6px 10px">'
@@ -184,17 +197,22 @@ def conversation_html(items: Sequence[Bubble], *, channel: str, title: str) -> s
     )
 
 
-def events_html(events: Sequence[Mapping[str, Any]]) -> str:
-    """The agent's side: the events its long poll received (newest last)."""
-    if not events:
-        return '<div class="smk-events" style="color:#888">Agent events: none yet.</div>'
-    rows = []
-    for e in events:
-        name = html.escape(str(e.get("eventType") or e.get("type") or "event"))
-        content = e.get("content")
-        if isinstance(content, Mapping) and "message" in content:
-            text = f"{content.get('caller', '')}: {content['message']}"
-        else:
-            text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-        rows.append(f'<li class="smk-event"><b>{name}</b> <code>{html.escape(text)}</code></li>')
-    return f'<div class="smk-events"><b>Agent events</b><ul>{"".join(rows)}</ul></div>'
+def events_html(sentences: Sequence[str], title: str = "What reaches the agent") -> str:
+    """The agent's side of this chat: its events as sentences (newest last)."""
+    if not sentences:
+        none = f"{html.escape(title)}: nothing yet."
+        return f'<div class="smk-events" style="color:#888;{LH}">{none}</div>'
+    rows = "".join(f'<li class="smk-event">{html.escape(t)}</li>' for t in sentences)
+    return (
+        f'<div class="smk-events" style="{LH}"><b>{html.escape(title)}</b>'
+        f'<ul style="margin:4px 0;padding-left:18px">{rows}</ul></div>'
+    )
+
+
+def refused_html(message: str, findings: Sequence[Finding] = ()) -> str:
+    """A send stopped before it left: why, and the findings (it takes the result's place)."""
+    return (
+        f'<div class="smk-result smk-refused" data-retcode="not sent" style="color:#c62828;{LH}">'
+        f"<b>Not sent</b> · {html.escape(message)}</div>"
+        + (findings_html(findings) if findings else "")
+    )

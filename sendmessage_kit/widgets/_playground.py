@@ -8,7 +8,7 @@ import ipywidgets as w
 
 from sendmessage_kit.preview import Form
 from sendmessage_kit.widgets import _html as hx
-from sendmessage_kit.widgets._common import guarded
+from sendmessage_kit.widgets._common import guarded, labelled
 from sendmessage_kit.widgets.builder import PayloadBuilder
 from sendmessage_kit.widgets.conversation import DEMO_USER, ConversationView
 from sendmessage_kit.widgets.send_panel import SendPanel
@@ -18,9 +18,26 @@ if TYPE_CHECKING:
 
 __all__ = ["Playground", "playground"]
 
+#: The phone frame and the line height of the kit's HTML (ipywidgets' is 28 px, one-line).
+_STYLE = """<style>
+.smk-phone{background:#1f1f1f;border-radius:28px;padding:14px 10px 18px;width:380px;
+ box-sizing:content-box}
+.smk-phone .smk-chat{width:100% !important;border:none !important;border-radius:14px !important}
+.smk-presenter .widget-html-content{line-height:1.4}
+.smk-composer textarea{min-height:90px}
+</style>"""
+_COMPOSER = ("channel", "media_type", "content")
+
 
 class Playground:
-    """The three views side by side; `close()` stops what `playground()` started.
+    """The presenter's layout; `close()` stops what `playground()` started.
+
+    From 1100 px wide: a compact composer on the left (channel, template, content, Send and the
+    result), the customer's phone-style chat on the right with this chat's events below it as
+    sentences, then collapsed "Under the hood" (the escaped `data` string, the byte meter, the
+    findings, the exchange on the wire with the Guid masked) and "All fields and code" (every
+    field of the request, the outer body, the snippets, history, replay and diff). On a narrow
+    page the phone wraps below the composer. `sendmessage-kit demo` serves the same view.
 
     Attributes:
         builder: the `PayloadBuilder`.
@@ -44,14 +61,10 @@ class Playground:
         self.status = w.HTML()
         self.last_error = ""
         self._target = target  # what playground() opened; close() closes it
-        right: list[w.Widget] = [panel.widget]
         if conversation is not None:
-            right.insert(0, conversation.widget)
             panel.on_sent(lambda result: conversation.refresh())
             builder.channel.observe(self._on_channel, names="value")
-        else:
-            right.insert(0, w.HTML(hx.note_html("Configured gateway: no customer side to show.")))
-        self.widget = w.VBox([self.status, builder.widget, w.VBox(right)])
+        self.widget = _presenter(builder, panel, conversation, self.status)
 
     @guarded
     def _on_channel(self, change: Any) -> None:
@@ -75,6 +88,81 @@ class Playground:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _presenter(
+    builder: PayloadBuilder, panel: SendPanel, conversation: ConversationView | None, status: Any
+) -> w.Widget:
+    c = builder.controls
+    composer = w.VBox(
+        [
+            w.HTML(hx.note_html("Message to the customer", "#222")),
+            labelled("channel", c["channel"]),
+            labelled("template", c["media_type"]),
+            labelled("content", c["content"]),
+            w.HBox([panel.send, panel.check]),
+            panel.result_html,
+            builder.status,
+            panel.status,
+        ],
+        layout=w.Layout(flex="1 1 440px", min_width="360px", margin="0 16px 0 0"),
+    )
+    composer.add_class("smk-composer")
+    if conversation is not None:
+        phone = w.VBox(
+            [conversation.chat, w.HBox([conversation.reply, conversation.send_reply])],
+            layout=w.Layout(width="400px"),
+        )
+        phone.add_class("smk-phone")
+        right = w.VBox(
+            [phone, conversation.events_box, conversation.status],
+            layout=w.Layout(flex="0 0 420px"),
+        )
+    else:
+        right = w.VBox([w.HTML(hx.note_html("Configured gateway: no customer side to show."))])
+    hood = w.Accordion(
+        children=[
+            w.VBox(
+                [
+                    builder.escaped_html,
+                    builder.meter_html,
+                    builder.findings_html,
+                    w.HTML(hx.note_html("The last exchange on the wire (Guid masked):", "#222")),
+                    panel.exchange,
+                ]
+            )
+        ]
+    )
+    hood.set_title(0, "Under the hood: the data string, its size, the exchange, the retcode")
+    hood.selected_index = None
+    rows = []
+    for name, control in c.items():
+        if name in _COMPOSER:
+            continue
+        button = builder._renewers.get(name)
+        row = labelled(name, control)
+        rows.append(w.HBox([row, button]) if button is not None else row)
+    code = w.Tab(children=[builder.body_html, *builder.snippets.values()])
+    for i, title in enumerate(("outer body", *builder.snippets)):
+        code.set_title(i, title)
+    tools = w.VBox(
+        [
+            w.HBox(
+                [w.VBox([*rows, builder.excluded]), code], layout=w.Layout(flex_flow="row wrap")
+            ),
+            panel.target,
+            panel.history,
+            w.HBox([panel.pick_a, panel.replay, panel.pick_b, panel.diff]),
+            panel.diff_html,
+        ]
+    )
+    more = w.Accordion(children=[tools])
+    more.set_title(0, "All fields and code: every field, the outer body, snippets, history")
+    more.selected_index = None
+    top = w.HBox([composer, right], layout=w.Layout(flex_flow="row wrap", width="100%"))
+    view = w.VBox([w.HTML(_STYLE), status, top, hood, more], layout=w.Layout(width="100%"))
+    view.add_class("smk-presenter")
+    return view
 
 
 def playground(

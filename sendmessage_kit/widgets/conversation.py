@@ -29,7 +29,8 @@ class ConversationView:
     Attributes:
         callid: the chat's call ID (what `sendmessage` takes), from `open()`.
         messages: the chat so far, as `preview.Bubble`s.
-        events: the agent events received (customer messages reaching the agent).
+        events: the agent events received (customer messages reaching the agent); the view shows
+            this chat's as sentences (`event_sentences()`).
         reply, send_reply: the customer's text box and its Send button.
         chat, events_box, status: the HTML controls shown.
         widget: the whole view.
@@ -123,8 +124,15 @@ class ConversationView:
         if event:
             with self._lock:
                 self.events.append(event)
-            self.events_box.value = hx.events_html(self.events)
+            self.events_box.value = hx.events_html(self.event_sentences())
         return self.events
+
+    def event_sentences(self) -> list[str]:
+        """The agent events of this chat only, as sentences (other chats' events left out)."""
+        with self._lock:
+            events = list(self.events)
+        said = (pv.event_sentence(e, self.callid or None) for e in events)
+        return [s for s in said if s is not None]
 
     def start(self, interval: float = 1.0) -> None:
         """Poll in background threads: customer messages every `interval` s, agent events."""
@@ -165,7 +173,7 @@ class ConversationView:
     def _render(self) -> None:
         title = f"customer {self.user_id}"
         self.chat.value = hx.conversation_html(self.messages, channel=self.channel, title=title)
-        self.events_box.value = hx.events_html(self.events)
+        self.events_box.value = hx.events_html(self.event_sentences())
 
     @guarded
     def _on_reply(self, _: Any = None) -> None:

@@ -139,9 +139,8 @@ class SendPanel:
     def _on_send(self, button: Any = None) -> None:
         request = self.builder.payload
         if request is None:
-            raise PayloadError(
-                f"the form does not make a valid request: {self.builder.preview.error}"
-            )
+            self._refused(f"the form does not make a valid request: {self.builder.preview.error}")
+            return
         result = self._send(request)
         if self.renew_after_send and result is not None and result.ok:
             self.builder.renew()  # the next Send is a new message; Replay resends this one
@@ -152,8 +151,7 @@ class SendPanel:
         try:
             result = client.send_request(request, check=self.check.value, raise_on_error=False)
         except PayloadError as exc:
-            findings = getattr(exc, "findings", None) or []
-            self.status.value = hx.error_html(f"Not sent: {exc}") + hx.findings_html(findings)
+            self._refused(str(exc), getattr(exc, "findings", None) or [])
             return None
         self.result = result
         self.results.append(result)
@@ -171,6 +169,14 @@ class SendPanel:
         for listener in self._listeners:
             listener(result)
         return result
+
+    def _refused(self, message: str, findings: Any = ()) -> None:
+        # Stopped before it left: this takes the previous result's place, so an old
+        # "retcode 0 · success" never sits beside a send that did not happen.
+        self.last_error = f"Not sent: {message}"
+        self.status.value = ""
+        self.result_html.value = hx.refused_html(message, findings)
+        self.exchange.value = ""
 
     def _render_history(self) -> None:
         rows = pv.history_rows(self.results)

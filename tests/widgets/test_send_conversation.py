@@ -100,10 +100,18 @@ def test_dropped_connection_shows_no_answer_and_the_reason(wired: Any, sb: Any) 
 
 def test_check_errors_stop_the_send_and_are_listed(wired: Any) -> None:
     builder, panel, _view = wired
+    builder.content.value = "fits"
+    panel.send.click()
+    assert 'data-retcode="0"' in panel.result_html.value
+    sent = panel.result
     builder.content.value = "a" * 2000
     panel.send.click()
-    assert panel.result is None
-    assert "Not sent" in panel.status.value and 'data-rule="content.budget"' in panel.status.value
+    assert panel.result is sent  # nothing new was sent
+    # The refusal takes the previous result's place: no "retcode 0" left beside it.
+    shown = panel.result_html.value
+    assert "Not sent" in shown and 'data-rule="content.budget"' in shown
+    assert 'data-retcode="0"' not in shown and "success" not in shown
+    assert panel.exchange.value == ""
     panel.check.value = False
     panel.send.click()  # unchecked: the sandbox answers for itself
     assert panel.result is not None and panel.result.retcode != "0"
@@ -126,8 +134,13 @@ def test_history_replay_and_diff(wired: Any) -> None:
     assert panel.results[2].request_body == panel.results[0].request_body
 
 
-def test_customer_reply_reaches_the_agent_as_an_event(wired: Any) -> None:
+def test_customer_reply_reaches_the_agent_as_an_event(wired: Any, sb: Any) -> None:
     _, _, view = wired
+    # Another customer of the same agent (another guide's chat): never shown in this view.
+    other = sb.customer.open_chat(
+        channel="WEB", user_id="u-someone-else", agent_id=view.agent.agent_id
+    )
+    sb.customer.send(other["callid"], "not for this chat")
     view.reply.value = "Where is my order?"
     view.send_reply.click()
     assert view.last_error == ""
@@ -135,10 +148,17 @@ def test_customer_reply_reaches_the_agent_as_an_event(wired: Any) -> None:
     deadline = time.monotonic() + 10  # earlier chats' AgentEvent_Talking come first
     while time.monotonic() < deadline:
         view.poll_events(timeout=5)
-        if any(e["eventType"] == "AgentEvent_MessageData" for e in view.events):
+        if any(
+            e["eventType"] == "AgentEvent_MessageData" and e["content"]["callid"] == view.callid
+            for e in view.events
+        ):
             break
-    assert "AgentEvent_MessageData" in view.events_box.value
-    assert "Where is my order?" in view.events_box.value
+    shown = view.events_box.value
+    assert "Customer opened a chat on WhatsApp" in shown
+    assert "Customer replied: Where is my order?" in shown
+    assert "not for this chat" not in shown and "Customer opened a chat on Web" not in shown
+    assert "AgentEvent" not in shown and "{" not in shown  # sentences, not JSON
+    assert any(e["content"].get("callid") == other["callid"] for e in view.events)
 
 
 def test_background_polling_picks_up_a_message(wired: Any, client: GatewayClient) -> None:
