@@ -20,6 +20,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "send": ("sendmessage_kit.send_cli", "send a message to the sandbox or a configured gateway"),
     "sandbox": ("sendmessage_kit.sandbox.cli", "run the local CC-Gateway sandbox"),
     "lab": ("sendmessage_kit.sandbox.lab", "start JupyterLab on notebooks/ with the sandbox"),
+    "demo": (
+        "sendmessage_kit.sandbox.demo",
+        "serve the customer demo (guide 7) as a presenter app, with its own sandbox",
+    ),
     "snippet": (
         "sendmessage_kit.export.cli",
         "print a request as a complete curl, Python or JavaScript program",

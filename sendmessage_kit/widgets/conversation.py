@@ -116,7 +116,7 @@ class ConversationView:
         return self.messages
 
     @guarded
-    def poll_events(self, timeout: float = 10.0) -> list[dict[str, Any]]:
+    def poll_events(self, timeout: float | None = None) -> list[dict[str, Any]]:
         """One long poll of the agent's events; new events are shown beside the chat."""
         if self.agent is None:
             raise SettingsError("no agent client: pass agent=GatewayClient to see its events.")
@@ -200,7 +200,7 @@ class ConversationView:
 
     def _loop_events(self) -> None:
         while not self._stop.is_set():
-            if self.poll_events(timeout=10.0) is None:
+            if self.poll_events() is None:
                 self._stop.wait(1.0)  # a failing poll (shown in the status) does not spin
 
 

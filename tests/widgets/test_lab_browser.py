@@ -38,7 +38,7 @@ def running_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab.Lab]:
 
 @pytest.fixture
 def page(chromium: Any) -> Iterator[Any]:
-    p = chromium.new_page(viewport={"width": 1500, "height": 1400})
+    p = chromium.new_page(viewport={"width": 1440, "height": 1400})
     yield p
     p.close()
 
@@ -53,6 +53,7 @@ def test_playground_renders_previews_typing_and_send_shows_the_bubble(
     content = page.locator(".smk-content textarea")
     content.wait_for(timeout=60_000)
     page.locator(".smk-chat").wait_for()
+    page.get_by_text("Under the hood: the data string").click()  # collapsed by default
     page.locator(".smk-meter").wait_for()
 
     content.fill('Hello from the browser "quoted"')
@@ -70,6 +71,23 @@ def test_playground_renders_previews_typing_and_send_shows_the_bubble(
     bubble = page.locator(".smk-chat .smk-agent", has_text='Hello from the browser "quoted"')
     bubble.wait_for(timeout=15_000)
     page.locator('.smk-result[data-retcode="0"]').wait_for(timeout=5_000)
+
+    # The kit's HTML is single-spaced (ipywidgets' HTML content has a 28 px line height).
+    line = page.evaluate(
+        "() => parseFloat(getComputedStyle(document.querySelector('.smk-result')).lineHeight)"
+    )
+    assert line < 24, line
+
+    # A refused send takes the previous result's place; the findings' "fix" column is on screen.
+    content.fill("a" * 2500)
+    page.locator(".smk-findings .smk-fix").first.wait_for(timeout=10_000)
+    page.locator(".smk-send").click()
+    page.locator('.smk-result[data-retcode="not sent"]').wait_for(timeout=5_000)
+    assert page.locator('.smk-result[data-retcode="0"]').count() == 0
+    for fix in page.locator(".smk-fix").all():
+        if fix.is_visible():
+            box = fix.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 1440, box
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "widgets_playground_lab.png"), full_page=True)

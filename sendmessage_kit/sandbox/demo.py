@@ -1,0 +1,190 @@
+"""`sendmessage-kit demo`: the customer demo (guide 7) as a presenter app, served by Voilà.
+
+Starts a sandbox of its own and Voilà on 127.0.0.1 serving `07_customer_demo.ipynb` with its code
+hidden (the kit's Voilà template: nothing is fetched from a CDN), prints the presenter URL and the
+customer page URL, and stops both on Ctrl-C. The guide stays one notebook: cells tagged
+`lab-only` (the scripted demo) run in JupyterLab and are left out of the app.
+
+Heavy imports happen inside `run_demo`, so `sendmessage-kit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from sendmessage_kit.sandbox.cli import add_common_arguments, build_config
+from sendmessage_kit.sandbox.lab import (
+    LogRelay,
+    _terminate,
+    choose_port,
+    notebooks_dir,
+    wait_until_answering,
+)
+
+if TYPE_CHECKING:
+    from sendmessage_kit.sandbox.server import Sandbox
+
+DEMO_NOTEBOOK = "07_customer_demo.ipynb"
+LAB_ONLY = "lab-only"
+TEMPLATE_NAME = "sendmessage"
+#: Holds voila/templates/sendmessage; put on JUPYTER_PATH so Voilà finds the template.
+TEMPLATE_ROOT = Path(__file__).with_name("voila_template")
+DEFAULT_PORT = 8866
+
+
+def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `sendmessage-kit demo`."""
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"the presenter app's port (default {DEFAULT_PORT}; a free one when it is busy)",
+    )
+    parser.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: free)")
+    parser.add_argument("--notebooks", help="folder holding the guides (default: ./notebooks)")
+    add_common_arguments(parser, db_help="SQLite file to keep (default: a fresh one in memory)")
+
+
+def app_notebook(source: Path, folder: Path) -> Path:
+    """Write the guide without its `lab-only` cells (and without outputs) into `folder`."""
+    nb: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    nb["cells"] = [c for c in nb["cells"] if LAB_ONLY not in c.get("metadata", {}).get("tags", [])]
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    target = folder / source.name
+    target.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def voila_command(notebook: Path, port: int) -> list[str]:
+    """Voilà on loopback: code hidden, the kit's template, no browser opened."""
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--Voila.ip=127.0.0.1",
+        f"--Voila.port={port}",
+        "--Voila.port_retries=0",
+        "--Voila.open_browser=False",
+        "--Voila.log_level=WARN",
+        f"--VoilaConfiguration.template={TEMPLATE_NAME}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--theme=light",
+    ]
+
+
+def customer_url(sandbox: Sandbox, user_id: str, channel: str) -> str | None:
+    """The customer's chat page on the sandbox, when this sandbox serves one."""
+    app = getattr(sandbox, "app", None)
+    routes = getattr(getattr(app, "_inner", app), "routes", None) or []
+    if not any(getattr(r, "path", "") == "/sandbox/webchat" for r in routes):
+        return None
+    return f"{sandbox.base_url}/sandbox/webchat?user={user_id}&channel={channel}"
+
+
+def banner(presenter: str, customer: str | None, sandbox_url: str, moved: str) -> str:
+    """The text that stays on screen while the demo runs."""
+    lines = [
+        "sendmessage-kit demo",
+        f"  presenter   {presenter}{moved}",
+        f"  customer    {customer or '(the phone view in the presenter)'}",
+        f"  sandbox     {sandbox_url}  (local, not a real gateway)",
+        "Ctrl-C stops the app and the sandbox.",
+    ]
+    return "\n".join(lines)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Start a sandbox (in this process) and the Voilà app; Ctrl-C stops both."""
+    import importlib.util
+
+    from sendmessage_kit.sandbox.server import serve
+
+    if importlib.util.find_spec("voila") is None:
+        print(
+            "sendmessage-kit demo: Voilà is not installed; pip install 'sendmessage-kit[demo]'",
+            file=sys.stderr,
+        )
+        return 2
+    source = notebooks_dir(args.notebooks) / DEMO_NOTEBOOK
+    if not source.is_file():
+        print(f"sendmessage-kit demo: {source} not found (--notebooks DIR)", file=sys.stderr)
+        return 2
+    try:
+        config = build_config(args, args.sandbox_port, default_db=":memory:")
+        sandbox = serve(config)
+    except (ValueError, OSError, RuntimeError) as exc:
+        print(f"sendmessage-kit demo: sandbox: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with tempfile.TemporaryDirectory(prefix="sendmessage-kit-demo-") as folder:
+            return _run_voila(args, sandbox, app_notebook(source, Path(folder)))
+    finally:
+        sandbox.stop()
+        print("sandbox stopped", flush=True)
+
+
+def _run_voila(args: argparse.Namespace, sandbox: Sandbox, notebook: Path) -> int:
+    from sendmessage_kit import seed
+    from sendmessage_kit.sandbox.server import CA_ENV, URL_ENV, lab_environ
+
+    env = {k: v for k, v in os.environ.items() if k not in (URL_ENV, CA_ENV)}
+    env.update(lab_environ(sandbox))  # the notebook's open_target() uses this sandbox
+    paths = [str(TEMPLATE_ROOT), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
+    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    port = choose_port(args.port)
+    moved = f"  (port {args.port} was busy)" if args.port and port != args.port else ""
+    app = subprocess.Popen(
+        voila_command(notebook, port),
+        env=env,
+        cwd=notebook.parent,
+        start_new_session=True,  # Ctrl-C reaches only us; we stop Voilà with SIGTERM
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert app.stdout is not None
+    relay = LogRelay(app.stdout, sys.stderr)
+    relay.start()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    presenter = f"http://127.0.0.1:{port}/"
+    try:
+        if not wait_until_answering(f"{presenter}voila/static/voila.js", app):
+            code = app.poll()
+            if code is None:
+                code = _terminate(app)
+            relay.join(timeout=2)
+            why = "\n".join(f"  | {line}" for line in relay.tail) or "  (no output)"
+            print(
+                f"sendmessage-kit demo: Voilà did not start on {presenter} (exit {code}).\n"
+                f"Its last output:\n{why}",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 1
+        customer = customer_url(sandbox, seed.USER_ID, "WEB")
+        print(banner(presenter, customer, sandbox.base_url, moved), flush=True)
+        try:
+            code = app.wait()
+        except KeyboardInterrupt:
+            code = _terminate(app)
+    except KeyboardInterrupt:
+        code = _terminate(app)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 0 if code in (0, -signal.SIGTERM, 128 + signal.SIGTERM) else int(code)
