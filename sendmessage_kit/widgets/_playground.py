@@ -133,7 +133,7 @@ def _presenter(
             )
         ]
     )
-    hood.set_title(0, "Under the hood: the data string, its size, the exchange, the retcode")
+    hood.set_title(0, "Under the hood: the data string, its size, the exchange on the wire")
     hood.selected_index = None
     rows = []
     for name, control in c.items():
@@ -159,7 +159,9 @@ def _presenter(
     more = w.Accordion(children=[tools])
     more.set_title(0, "All fields and code: every field, the outer body, snippets, history")
     more.selected_index = None
-    top = w.HBox([composer, right], layout=w.Layout(flex_flow="row wrap", width="100%"))
+    # On a wide screen the phone stays next to the composer instead of drifting to the edge.
+    wide = w.Layout(flex_flow="row wrap", width="100%", max_width="1240px")
+    top = w.HBox([composer, right], layout=wide)
     view = w.VBox([w.HTML(_STYLE), status, top, hood, more], layout=w.Layout(width="100%"))
     view.add_class("smk-presenter")
     return view

@@ -26,6 +26,9 @@ DEMO_USER = seed.USER_ID
 class ConversationView:
     """The customer's chat with an agent on one channel of a running sandbox.
 
+    It opens a chat as the customer, unless `callid=` names one opened already (then it shows
+    that chat's messages) or `open_chat=False`.
+
     Attributes:
         callid: the chat's call ID (what `sendmessage` takes), from `open()`.
         messages: the chat so far, as `preview.Bubble`s.
@@ -45,6 +48,7 @@ class ConversationView:
         customer: Any = None,
         agent: Any = None,
         open_chat: bool = True,
+        callid: str = "",
     ) -> None:
         self.sandbox = sandbox
         self.channel = channel
@@ -86,7 +90,10 @@ class ConversationView:
             ]
         )
         self._render()
-        if open_chat and (sandbox is not None or customer is not None):
+        if callid:  # a chat opened already (guide 1's): show it, open no other
+            self.callid = callid
+            self.refresh()
+        elif open_chat and (sandbox is not None or customer is not None):
             self.open()
 
     # --- public API -----------------------------------------------------------------------------

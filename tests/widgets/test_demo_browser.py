@@ -71,12 +71,17 @@ def demo() -> Iterator[Demo]:
                 ready.set()
         ready.set()
 
-    threading.Thread(target=read, daemon=True).start()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     assert ready.wait(120), lines
     assert process.poll() is None, lines
     yield Demo(process, lines)
     process.terminate()  # what Ctrl-C / a service manager does: the app and the sandbox stop
-    assert process.wait(30) == 0, lines
+    code = process.wait(30)
+    reader.join(10)
+    assert process.stdout is not None
+    process.stdout.close()
+    assert code == 0, lines
     assert "sandbox stopped" in lines
 
 
@@ -136,7 +141,7 @@ def test_demo_loads_locally_hides_code_and_send_shows_the_bubble(chromium: Any, 
 def test_demo_at_1920_px(chromium: Any, demo: Demo) -> None:
     page, off_host = _open(chromium, demo, 1920)
     try:
-        page.get_by_text("Under the hood: the data string").click()
+        page.get_by_text("Under the hood: the data string", exact=False).click()
         page.locator(".smk-escaped").wait_for()
         assert off_host == [], off_host
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -53,7 +53,7 @@ def test_playground_renders_previews_typing_and_send_shows_the_bubble(
     content = page.locator(".smk-content textarea")
     content.wait_for(timeout=60_000)
     page.locator(".smk-chat").wait_for()
-    page.get_by_text("Under the hood: the data string").click()  # collapsed by default
+    page.get_by_text("Under the hood: the data string", exact=False).click()  # collapsed by default
     page.locator(".smk-meter").wait_for()
 
     content.fill('Hello from the browser "quoted"')
