@@ -86,12 +86,11 @@ def voila_command(notebook: Path, port: int) -> list[str]:
 
 
 def customer_url(sandbox: Sandbox, user_id: str, channel: str) -> str | None:
-    """The customer's chat page on the sandbox, when this sandbox serves one."""
-    app = getattr(sandbox, "app", None)
-    routes = getattr(getattr(app, "_inner", app), "routes", None) or []
-    if not any(getattr(r, "path", "") == "/sandbox/webchat" for r in routes):
+    """The customer's chat page on the sandbox (`GET /sandbox/webchat`), None if it has none."""
+    try:
+        return str(sandbox.customer.page_url(user_id, channel))
+    except (ValueError, OSError, AttributeError):
         return None
-    return f"{sandbox.base_url}/sandbox/webchat?user={user_id}&channel={channel}"
 
 
 def banner(presenter: str, customer: str | None, sandbox_url: str, moved: str) -> str:

@@ -121,13 +121,28 @@ def test_demo_loads_locally_hides_code_and_send_shows_the_bubble(chromium: Any, 
         assert composer and phone and phone["x"] >= composer["x"] + composer["width"] - 1
         assert phone["y"] < composer["y"] + composer["height"]
 
+        # The customer's own page, on a second screen: it opens its chat when it loads.
+        assert demo.url("customer").startswith("http")
+        # The sandbox serves HTTPS with its own CA, which this browser profile does not trust.
+        customer_context = chromium.new_context(ignore_https_errors=True)
+        customer = customer_context.new_page()
+        customer.on(
+            "request",
+            lambda r: off_host.append(r.url) if urlsplit(r.url).hostname != "127.0.0.1" else None,
+        )
+        customer.goto(demo.url("customer"))
+        customer.locator("body[data-callid]").wait_for(state="attached", timeout=10_000)
+
         text = "Your order 1234 has shipped"
         page.locator(".smk-content textarea").fill(text)
+        page.wait_for_timeout(200)  # the typed value reaches the kernel
         t0 = time.perf_counter()
         page.locator(".smk-send").click()
-        page.locator(".smk-phone .smk-agent", has_text=text).wait_for(timeout=2_000)
+        customer.locator(".msg.in .bubble", has_text=text).wait_for(timeout=2_000)
         elapsed = time.perf_counter() - t0
         assert elapsed < 2.0, elapsed
+        page.locator(".smk-phone .smk-agent", has_text=text).wait_for(timeout=2_000)
+        customer_context.close()
         page.locator('.smk-result[data-retcode="0"]').wait_for(timeout=2_000)
         page.wait_for_timeout(500)  # let late requests (fonts, icons) show up before counting
         assert off_host == [], off_host
