@@ -1,12 +1,15 @@
 """Presenter latency: Send in `sendmessage-kit demo` -> the bubble on the customer's screen.
 
-Starts `sendmessage-kit demo` (Voilà + its own sandbox on 127.0.0.1), opens the presenter in
-headless Chromium (/usr/bin/chromium) and sends ~20 messages. Each is timed in the page, from the
-Send button's click to the bubble with that text appearing in the customer's phone view (the
-presenter's phone view: it polls the sandbox's customer side, like the customer page does).
+Starts `sendmessage-kit demo` (Voilà + its own sandbox on 127.0.0.1), opens the presenter and the
+customer's chat page (the customer URL it prints) in headless Chromium (/usr/bin/chromium) and
+sends ~20 messages. Each is timed from the presenter's Send click to the bubble with that text on
+the customer page (Playwright's click and wait, so a few ms of driver overhead are included), and
+in the presenter page alone to the bubble in its phone view.
 
 Run: uv run python bench/bench_demo.py [--sends 20]
-Target: median <= 0.5 s, p95 <= 2 s (the browser test's bound).
+Target: p95 <= 2 s on the customer page (the browser test's bound). Measured 2026-11-29 (2 shared
+cores, 20 sends): customer page median 689 ms, p95 966 ms (the page polls every 500 ms); the
+presenter's phone view median 107 ms, p95 140 ms.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +36,7 @@ WATCH = """([text]) => new Promise(resolve => {
 })"""
 
 
-def start_demo() -> tuple[subprocess.Popen[str], str]:
+def start_demo() -> tuple[subprocess.Popen[str], str, str]:
     cmd = [
         sys.executable,
         "-c",
@@ -45,6 +49,7 @@ def start_demo() -> tuple[subprocess.Popen[str], str]:
     ]
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url: list[str] = []
+    customer: list[str] = []
     ready = threading.Event()
 
     def read() -> None:
@@ -52,15 +57,17 @@ def start_demo() -> tuple[subprocess.Popen[str], str]:
         for line in process.stdout:
             if line.split()[:1] == ["presenter"]:
                 url.append(line.split()[1])
+            if line.split()[:1] == ["customer"]:
+                customer.append(line.split()[1])
             if line.startswith("Ctrl-C"):
                 ready.set()
         ready.set()
 
     threading.Thread(target=read, daemon=True).start()
-    if not ready.wait(180) or not url:
+    if not ready.wait(180) or not url or not customer:
         process.terminate()
         raise SystemExit("sendmessage-kit demo did not start")
-    return process, url[0]
+    return process, url[0], customer[0]
 
 
 def main() -> None:
@@ -69,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    process, url = start_demo()
+    process, url, customer_url = start_demo()
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(
@@ -79,24 +86,38 @@ def main() -> None:
             page.goto(url, wait_until="commit")
             content = page.locator(".smk-content textarea")
             content.wait_for(timeout=120_000)
-            times = []
+            customer = browser.new_context(ignore_https_errors=True).new_page()  # the sandbox's CA
+            customer.goto(customer_url)
+            customer.locator("body[data-callid]").wait_for(state="attached", timeout=30_000)
+            times, phone = [], []
             for i in range(args.sends + 1):
                 text = f"Bench message {i}"
                 content.fill(text)
                 page.wait_for_timeout(150)  # the typed value reaches the kernel first
-                ms = page.evaluate(WATCH, [text])
+                t0 = time.perf_counter()
+                page.locator(".smk-send").click()
+                customer.locator(".msg.in .bubble", has_text=text).wait_for(timeout=10_000)
+                elapsed = (time.perf_counter() - t0) * 1000
+                content.fill(text + " (phone)")
+                page.wait_for_timeout(150)
+                ms = page.evaluate(WATCH, [text + " (phone)"])
                 if i:  # the first send warms the client (sign-in, connection)
-                    times.append(ms)
+                    times.append(elapsed)
+                    phone.append(ms)
             browser.close()
     finally:
         process.terminate()
         process.wait(30)
         if process.stdout is not None:
             process.stdout.close()
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    print(f"presenter Send -> bubble on the customer's phone view, {len(times)} sends:")
-    print(f"  median {statistics.median(times):.0f} ms  p95 {p95:.0f} ms  max {times[-1]:.0f} ms")
+    for label, values in (("the customer page", times), ("the presenter's phone view", phone)):
+        values.sort()
+        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+        print(f"presenter Send -> bubble on {label}, {len(values)} sends:")
+        print(
+            f"  median {statistics.median(values):.0f} ms  p95 {p95:.0f} ms  "
+            f"max {values[-1]:.0f} ms"
+        )
 
 
 if __name__ == "__main__":
