@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_CONCURRENCY", "BulkItem", "BulkOutcome", "BulkReport", "send_many"]
 
-# Measured by bench/bench_client.py (2,000 messages, medians of 5 interleaved rounds, sandbox
-# over HTTP in its own process, 2 shared cores): concurrency 1: 1,036/s, 4: 1,822/s,
-# 8: 1,763/s, 16: 1,796/s, 32: 1,602/s. 4-16 are level on loopback; 16 keeps more requests in
-# flight where a real network adds latency, and beyond it httpcore2's pool costs more per send.
+# Measured by bench/bench_client.py (600 messages, medians of 3 interleaved rounds, sandbox over
+# HTTP in its own process, 2 shared cores, the aiohttp transport): concurrency 4: 110/s,
+# 16: 116/s, 64: 111/s; level on loopback, and 16 keeps more requests in flight where a real
+# network adds latency.
 DEFAULT_CONCURRENCY = 16
 #: Sends journaled per transaction by send_many.
 JOURNAL_BATCH = 64
