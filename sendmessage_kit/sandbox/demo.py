@@ -13,22 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from sendmessage_kit.sandbox.cli import add_common_arguments, build_config
-from sendmessage_kit.sandbox.lab import (
-    LogRelay,
-    _terminate,
-    choose_port,
-    notebooks_dir,
-    wait_until_answering,
-)
+from sendmessage_kit.sandbox.lab import choose_port, notebooks_dir, sandbox_environ, supervise
 
 if TYPE_CHECKING:
     from sendmessage_kit.sandbox.server import Sandbox
@@ -137,53 +128,18 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def _run_voila(args: argparse.Namespace, sandbox: Sandbox, notebook: Path) -> int:
     from sendmessage_kit import seed
-    from sendmessage_kit.sandbox.server import CA_ENV, URL_ENV, lab_environ
 
-    env = {k: v for k, v in os.environ.items() if k not in (URL_ENV, CA_ENV)}
-    env.update(lab_environ(sandbox))  # the notebook's open_target() uses this sandbox
+    env = sandbox_environ(sandbox)  # the notebook's open_target() uses this sandbox
     paths = [str(TEMPLATE_ROOT), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
     env["JUPYTER_PATH"] = os.pathsep.join(paths)
     port = choose_port(args.port)
     moved = f"  (port {args.port} was busy)" if args.port and port != args.port else ""
-    app = subprocess.Popen(
-        voila_command(notebook, port),
-        env=env,
-        cwd=notebook.parent,
-        start_new_session=True,  # Ctrl-C reaches only us; we stop Voilà with SIGTERM
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    assert app.stdout is not None
-    relay = LogRelay(app.stdout, sys.stderr)
-    relay.start()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _stop)
     presenter = f"http://127.0.0.1:{port}/"
-    try:
-        if not wait_until_answering(f"{presenter}voila/static/voila.js", app):
-            code = app.poll()
-            if code is None:
-                code = _terminate(app)
-            relay.join(timeout=2)
-            why = "\n".join(f"  | {line}" for line in relay.tail) or "  (no output)"
-            print(
-                f"sendmessage-kit demo: Voilà did not start on {presenter} (exit {code}).\n"
-                f"Its last output:\n{why}",
-                file=sys.stderr,
-                flush=True,
-            )
-            return 1
+
+    def ready() -> None:
         customer = customer_url(sandbox, seed.USER_ID, "WEB")
         print(banner(presenter, customer, sandbox.base_url, moved), flush=True)
-        try:
-            code = app.wait()
-        except KeyboardInterrupt:
-            code = _terminate(app)
-    except KeyboardInterrupt:
-        code = _terminate(app)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    return 0 if code in (0, -signal.SIGTERM, 128 + signal.SIGTERM) else int(code)
+
+    command = voila_command(notebook, port)
+    ready_url = f"{presenter}voila/static/voila.js"
+    return supervise("demo", "Voilà", command, env, ready_url, ready, cwd=notebook.parent)

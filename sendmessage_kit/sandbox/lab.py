@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING
@@ -192,58 +193,88 @@ def run_lab(args: argparse.Namespace) -> int:
 def _run_jupyter(args: argparse.Namespace, sandbox: Sandbox) -> int:
     import secrets
 
-    from sendmessage_kit.sandbox.server import CA_ENV, URL_ENV, lab_environ
-
-    env = {k: v for k, v in os.environ.items() if k not in (URL_ENV, CA_ENV)}
-    env.update(lab_environ(sandbox))
+    env = sandbox_environ(sandbox)
     token = env.setdefault("JUPYTER_TOKEN", secrets.token_hex(16))
     port = choose_port(args.port)
     moved = f"  (port {args.port} was busy)" if args.port and port != args.port else ""
     root = notebooks_dir(args.notebooks)
-    # Lab runs in its own session so a terminal's Ctrl-C reaches only us; we stop it with
-    # SIGTERM (no "Shutdown this Jupyter server?" prompt), then stop the sandbox.
-    lab = subprocess.Popen(
-        lab_command(port, root, browser=not args.no_browser),
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    assert lab.stdout is not None
-    relay = LogRelay(lab.stdout, sys.stderr)
-    relay.start()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _stop)
     base = f"http://127.0.0.1:{port}"
-    try:
-        if not wait_until_answering(f"{base}/api/status?token={token}", lab):
-            code = lab.poll()
-            if code is None:
-                code = _terminate(lab)
-            relay.join(timeout=2)
-            why = "\n".join(f"  | {line}" for line in relay.tail) or "  (no output)"
-            print(
-                f"sendmessage-kit lab: JupyterLab did not start on {base} (exit {code}).\n"
-                f"Its last output:\n{why}",
-                file=sys.stderr,
-                flush=True,
-            )
-            return 1
+
+    def ready() -> None:
         # The demo password is a published demo value; with --agents, passwords stay in the file.
         agents = sandbox.config.agents is not None
         shown = "(from --agents)" if agents else sandbox.password.get_secret_value()
         first = f"/lab/tree/{FIRST_GUIDE}" if (root / FIRST_GUIDE).is_file() else "/lab"
         url = f"{base}{first}?token={token}"
         print(banner(url, sandbox.base_url, sandbox.agent_id, shown, moved), flush=True)
+
+    command = lab_command(port, root, browser=not args.no_browser)
+    return supervise("lab", "JupyterLab", command, env, f"{base}/api/status?token={token}", ready)
+
+
+def sandbox_environ(sandbox: Sandbox) -> dict[str, str]:
+    """This process's environment for an app whose kernels use `sandbox` (`attach_lab()`)."""
+    from sendmessage_kit.sandbox.server import CA_ENV, URL_ENV, lab_environ
+
+    env = {k: v for k, v in os.environ.items() if k not in (URL_ENV, CA_ENV)}
+    env.update(lab_environ(sandbox))
+    return env
+
+
+def supervise(
+    command_name: str,
+    app_name: str,
+    cmd: list[str],
+    env: dict[str, str],
+    ready_url: str,
+    on_ready: Callable[[], None],
+    *,
+    cwd: Path | None = None,
+) -> int:
+    """Run an app server (JupyterLab, Voilà) until it exits, Ctrl-C or SIGTERM.
+
+    It runs in its own session, so a terminal's Ctrl-C reaches only us; we stop it with SIGTERM
+    (no "Shutdown this Jupyter server?" prompt). Its warnings are shown; `on_ready` runs once
+    `ready_url` answers, never before; if it exits first, its last output says why (exit 1).
+    """
+    app = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert app.stdout is not None
+    relay = LogRelay(app.stdout, sys.stderr)
+    relay.start()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        if not wait_until_answering(ready_url, app):
+            code = app.poll()
+            if code is None:
+                code = _terminate(app)
+            relay.join(timeout=2)
+            why = "\n".join(f"  | {line}" for line in relay.tail) or "  (no output)"
+            where = ready_url.split("?", 1)[0]
+            print(
+                f"sendmessage-kit {command_name}: {app_name} did not start ({where} never "
+                f"answered; exit {code}).\nIts last output:\n{why}",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 1
+        on_ready()
         try:
-            code = lab.wait()
+            code = app.wait()
         except KeyboardInterrupt:
-            code = _terminate(lab)
+            code = _terminate(app)
     except KeyboardInterrupt:
-        code = _terminate(lab)
+        code = _terminate(app)
     finally:
         signal.signal(signal.SIGTERM, previous)
     return 0 if code in (0, -signal.SIGTERM, 128 + signal.SIGTERM) else int(code)
