@@ -46,6 +46,7 @@ from sendmessage_kit.client import AsyncGatewayClient, GatewayClient
 from sendmessage_kit.encoding import encode_body
 from sendmessage_kit.history import History
 from sendmessage_kit.models import SendMessageRequest, new_message
+from sendmessage_kit.sandbox.config import DEMO_PHONENUM
 
 
 def free_port() -> int:
@@ -126,7 +127,12 @@ def kit_sequential(url: str, agent: str, reqs: list[SendMessageRequest], tmp: Pa
     history = History(tmp / f"journal-{agent}.sqlite3")
     ok = 0
     with GatewayClient(
-        base_url=url, agent_id=agent, password="sandbox", history=history, timeout=60
+        base_url=url,
+        agent_id=agent,
+        password="sandbox",
+        phonenum=DEMO_PHONENUM,
+        history=history,
+        timeout=60,
     ) as client:
         client.sign_in()
         for request in reqs:
@@ -185,6 +191,7 @@ async def kit(url: str, agent: str, reqs: list[SendMessageRequest], conc: int, t
         base_url=url,
         agent_id=agent,
         password="sandbox",
+        phonenum=DEMO_PHONENUM,
         history=history,
         resend_on_failure=True,
         timeout=60,

@@ -240,6 +240,11 @@ class _ClientBase(Generic[_TransportT]):
             self._password = SecretStr(password) if isinstance(password, str) else password
         if phonenum is not None:
             self.phonenum = phonenum
+        if not (self.phonenum or "").strip():
+            raise SettingsError(
+                "sign-in needs phonenum, the agent's softphone number (at most 24 characters), "
+                "which the gateway requires: set SENDMESSAGE_KIT_PHONENUM (or phonenum=)."
+            )
         return json.dumps(sign_in_body(pw, self.phonenum))
 
     def _prepare(self, request: SendMessageRequest, run_check: bool) -> tuple[str, SendResult]:

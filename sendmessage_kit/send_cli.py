@@ -169,6 +169,12 @@ def _settings(args: argparse.Namespace) -> Any:
             "password; or pipe it in with --password-stdin) or SENDMESSAGE_KIT_GUID (a Guid you "
             "already have). Nothing was sent."
         )
+    if not settings.uses_sandbox and settings.guid is None and not settings.phonenum:
+        raise ValueError(
+            f"no phonenum for {settings.base_url}: the gateway requires the agent's softphone "
+            "number at sign-in; set SENDMESSAGE_KIT_PHONENUM (or SENDMESSAGE_KIT_GUID, a Guid "
+            "you already have). Nothing was sent."
+        )
     return settings
 
 

@@ -2,10 +2,11 @@
 
 Each program signs in, takes the Guid from `Set-GUID`, sends the request, prints the answer and
 signs out again; it exits 0 when the gateway answers retcode "0". Credentials are read from the
-environment when the program runs (`SENDMESSAGE_KIT_PASSWORD` and `SENDMESSAGE_KIT_PHONENUM`, or
-`SENDMESSAGE_KIT_GUID` to skip sign-in) and are never written into the code, so a program can be
-shared or committed. The gateway, the agent ID and the CA file are written in when given, else
-read from `SENDMESSAGE_KIT_BASE_URL`, `SENDMESSAGE_KIT_AGENT_ID` and `SENDMESSAGE_KIT_CA_BUNDLE`.
+environment when the program runs (`SENDMESSAGE_KIT_PASSWORD` and `SENDMESSAGE_KIT_PHONENUM`,
+both required, or `SENDMESSAGE_KIT_GUID` to skip sign-in) and are never written into the code,
+so a program can be shared or committed. The gateway, the agent ID and the CA file are written
+in when given, else read from `SENDMESSAGE_KIT_BASE_URL`, `SENDMESSAGE_KIT_AGENT_ID` and
+`SENDMESSAGE_KIT_CA_BUNDLE`.
 The body is the exact compact JSON the kit's client sends, `data` included as an escaped string.
 
 Example:

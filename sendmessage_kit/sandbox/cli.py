@@ -58,9 +58,9 @@ def add_common_arguments(
         help="the web poll cuts content to N characters (0: no cut)",
     )
     unknown.add_argument(
-        "--require-phonenum",
+        "--allow-empty-phonenum",
         action="store_true",
-        help="refuse a sign-in with an empty phonenum (100-001)",
+        help="accept a sign-in with an empty phonenum (default: refuse it with 100-001)",
     )
     unknown.add_argument(
         "--kb", type=int, choices=(1000, 1024), default=1000, help="bytes per KB of size limits"
@@ -144,7 +144,7 @@ def build_config(args: argparse.Namespace, port: int, *, default_db: str | None 
         oversize_retcode=args.oversize_retcode,
         invalid_retcode=args.invalid_retcode,
         web_poll_chars=args.web_poll_chars,
-        require_phonenum=args.require_phonenum,
+        allow_empty_phonenum=args.allow_empty_phonenum,
         poll_wait=args.poll_wait,
         agent_id_range=parse_agent_id_range(args.agent_id_range),
         bytes_per_kb=args.kb,
@@ -178,7 +178,7 @@ def _banner(
         f"CC-Gateway sandbox (local, not a real gateway) on {base_url}",
         f"  agent ID   {config.demo_agent_id}   ({who})",
         f"  password   {password}",
-        "  phonenum   88880001 (any)",
+        "  phonenum   88880001 (any non-empty)",
         f"  CA         {ca_path if ca_path else '(plain HTTP)'}",
         f"  auth mode  {auth}; secmode {config.secmode}; db {config.db}",
         "  try        curl -si" + cacert + " -X PUT -H 'Content-Type: application/json' -d "

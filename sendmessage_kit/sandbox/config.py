@@ -124,9 +124,9 @@ class SandboxConfig:
         invalid_retcode: retcode for any other sendmessage body the sandbox cannot accept (not
             JSON, a rule broken, text that is not valid Unicode); the vendor's is unknown.
         web_poll_chars: the web channel poll cuts `content` to this many characters (0: no cut).
-        require_phonenum: refuse a sign-in with an empty `phonenum` (100-001), as the vendor's
-            field table (required) suggests; off by default, since clients without a softphone
-            number send "".
+        allow_empty_phonenum: accept a sign-in whose `phonenum` is empty or whitespace (the
+            kit's choice is to refuse it with 100-001, as the vendor's field table marks
+            `phonenum` required and publishes 100-001 for empty sign-in parameters).
         poll_wait: seconds an event poll waits before answering with no event.
         agent_id_range: allowed agent IDs (the seed's edition: 101-59999; newer: 101-999999).
         bytes_per_kb: bytes in a KB of every size limit, 1000 (default) or 1024: unpublished.
@@ -155,7 +155,7 @@ class SandboxConfig:
     oversize_retcode: str = "000-006"
     invalid_retcode: str = "000-002"
     web_poll_chars: int = 500
-    require_phonenum: bool = False
+    allow_empty_phonenum: bool = False
     poll_wait: float = 10.0
     agent_id_range: tuple[int, int] = (101, 59999)
     bytes_per_kb: int = 1000
@@ -242,7 +242,7 @@ class SandboxConfig:
             "oversizeRetcode": self.oversize_retcode,
             "invalidRetcode": self.invalid_retcode,
             "webPollChars": self.web_poll_chars,
-            "requirePhonenum": self.require_phonenum,
+            "allowEmptyPhonenum": self.allow_empty_phonenum,
             "pollWait": self.poll_wait,
             "agentIdRange": list(self.agent_id_range),
             "bytesPerKb": self.bytes_per_kb,

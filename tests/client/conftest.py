@@ -122,7 +122,12 @@ async def make_twin(request: pytest.FixtureRequest, gw: Any) -> AsyncIterator[Ma
             else:
                 client = await AsyncGatewayClient.for_sandbox(gw, **kw)
         else:
-            base = {"base_url": gw.base_url, "ca_bundle": gw.ca_path, "password": gw.password}
+            base = {
+                "base_url": gw.base_url,
+                "ca_bundle": gw.ca_path,
+                "password": gw.password,
+                "phonenum": gw.phonenum,
+            }
             cls = GatewayClient if kind == "sync" else AsyncGatewayClient
             client = cls(**{**base, **kw})
         clients.append(client)

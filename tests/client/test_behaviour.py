@@ -22,6 +22,7 @@ from sendmessage_kit.errors import (
     PayloadError,
     RequestTimeout,
     ResponseError,
+    SettingsError,
     SignedOutError,
     TLSError,
     TransportError,
@@ -44,6 +45,30 @@ async def test_sign_in_keeps_the_guid_from_set_guid(make_twin: MakeTwin) -> None
     assert answer["retcode"] == "0"
     assert isinstance(twin.guid, SecretStr)
     assert twin.guid.get_secret_value() not in repr(twin.client)
+
+
+@pytest.mark.parametrize("phonenum", [None, "", "  "], ids=["unset", "empty", "spaces"])
+@pytest.mark.parametrize("force", [False, True], ids=["sign_in", "force_sign_in"])
+async def test_sign_in_without_phonenum_is_refused_before_sending(
+    make_twin: MakeTwin,
+    gw: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    phonenum: str | None,
+    force: bool,
+) -> None:
+    monkeypatch.delenv("SENDMESSAGE_KIT_PHONENUM", raising=False)
+    twin = await make_twin(sign_in=False, phonenum=phonenum)
+    with pytest.raises(SettingsError) as caught:
+        await (twin.force_sign_in() if force else twin.sign_in())
+    message = str(caught.value)
+    assert "SENDMESSAGE_KIT_PHONENUM" in message and "phonenum=" in message
+    assert "softphone number" in message
+    assert twin.guid is None
+    with gw.http_client() as http:  # nothing reached the gateway: the agent is not signed in
+        assert twin.agent_id not in http.get("/sandbox/health").json()["signedIn"]
+    # Given one, the same client signs in.
+    answer = await twin.sign_in(phonenum=gw.phonenum)
+    assert answer["retcode"] == "0"
 
 
 async def test_send_delivers_to_the_customer(make_twin: MakeTwin, faults: Faults) -> None:

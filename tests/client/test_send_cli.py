@@ -19,6 +19,7 @@ def configured(gw: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("SENDMESSAGE_KIT_BASE_URL", gw.base_url)
     monkeypatch.setenv("SENDMESSAGE_KIT_AGENT_ID", "170")
     monkeypatch.setenv("SENDMESSAGE_KIT_PASSWORD", gw.password.get_secret_value())
+    monkeypatch.setenv("SENDMESSAGE_KIT_PHONENUM", "88880001")
     monkeypatch.setenv("SENDMESSAGE_KIT_CA_BUNDLE", str(gw.ca_path))
     return gw
 

@@ -49,12 +49,29 @@ def test_a_base_url_without_credentials_stops_before_sending(
     assert faults.messages(user) == []
 
 
+def test_a_password_without_phonenum_stops_before_signing_in(
+    gateway_only: Any,
+    faults: Faults,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SENDMESSAGE_KIT_PASSWORD", gateway_only.password.get_secret_value())
+    user = _user()
+    assert main(["send", "--to", user, "--text", "never sent"]) == 2
+    err = capsys.readouterr().err
+    assert "SENDMESSAGE_KIT_PHONENUM" in err and "softphone number" in err
+    assert faults.messages(user) == []
+    with gateway_only.http_client() as http:  # the sign-in never reached the gateway
+        assert "171" not in http.get("/sandbox/health").json()["signedIn"]
+
+
 def test_password_stdin_signs_in_without_the_password_on_the_command_line(
     gateway_only: Any,
     faults: Faults,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    monkeypatch.setenv("SENDMESSAGE_KIT_PHONENUM", "88880001")
     user = _user()
     password = gateway_only.password.get_secret_value()
     monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
@@ -69,6 +86,7 @@ def test_hints_name_the_commands_own_flags(
 ) -> None:
     monkeypatch.setenv("SENDMESSAGE_KIT_BASE_URL", gw.base_url)
     monkeypatch.setenv("SENDMESSAGE_KIT_PASSWORD", gw.password.get_secret_value())
+    monkeypatch.setenv("SENDMESSAGE_KIT_PHONENUM", "88880001")
     monkeypatch.setenv("SENDMESSAGE_KIT_CA_BUNDLE", str(gw.ca_path))
     # No agent ID: the hint is --agent-id, not the Python keyword agent_id=.
     assert main(["send", "--to", _user(), "--text", "x"]) == 2
@@ -142,6 +160,7 @@ def test_csv_sends_each_valid_row_lists_the_rest_and_a_rerun_skips_what_was_deli
     monkeypatch.setenv("SENDMESSAGE_KIT_BASE_URL", gw.base_url)
     monkeypatch.setenv("SENDMESSAGE_KIT_AGENT_ID", "173")
     monkeypatch.setenv("SENDMESSAGE_KIT_PASSWORD", gw.password.get_secret_value())
+    monkeypatch.setenv("SENDMESSAGE_KIT_PHONENUM", "88880001")
     monkeypatch.setenv("SENDMESSAGE_KIT_CA_BUNDLE", str(gw.ca_path))
     monkeypatch.setenv("SENDMESSAGE_KIT_HISTORY_PATH", str(tmp_path / "journal.db"))
     a, b = _user(), _user()

@@ -50,7 +50,9 @@ def test_connect_never_stops_a_sandbox_it_did_not_start() -> None:
     with sandbox.start(http=True) as mine:
         connect(history=False).close()  # a sandbox of its own, not mine
         assert mine.running and _up(mine.base_url)
-        settings = KitSettings(base_url=mine.base_url, agent_id="4171", password="sandbox")
+        settings = KitSettings(
+            base_url=mine.base_url, agent_id="4171", password="sandbox", phonenum=mine.phonenum
+        )
         with open_target(settings, history=False) as target:  # a configured gateway
             assert target.sandbox is None and target.signed_in
             assert target.client.agent_id == "4171" and _hello(target.client)

@@ -48,7 +48,7 @@ async def test_without_aiohttp_the_client_uses_httpx2s_pool(
 async def test_html_answer_through_aiohttp_is_response_error(gw: Any) -> None:
     client = AsyncGatewayClient(
         base_url=gw.base_url + "/not-the-gateway/x", agent_id="303", ca_bundle=gw.ca_path,
-        password=gw.password, history=False,
+        password=gw.password, phonenum=gw.phonenum, history=False,
     )  # fmt: skip
     try:
         with pytest.raises(ResponseError):

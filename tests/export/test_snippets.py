@@ -108,7 +108,10 @@ def test_a_refused_sign_in_exits_1_with_the_answer_and_not_the_password(
 ) -> None:
     code = render(_request(new_user()), base_url=sandbox_http.base_url, agent_id=new_agent_id())
     proc = run_program(
-        lang, code[lang], tmp_path, kit_env(SENDMESSAGE_KIT_PASSWORD=CANARY_PASSWORD)
+        lang,
+        code[lang],
+        tmp_path,
+        kit_env(SENDMESSAGE_KIT_PASSWORD=CANARY_PASSWORD, SENDMESSAGE_KIT_PHONENUM="88880001"),
     )
     assert proc.returncode == 1
     assert "100-004" in proc.stderr
@@ -120,6 +123,19 @@ def test_missing_settings_are_named(lang: str, tmp_path: Path) -> None:
     proc = run_program(lang, render(_request(new_user()))[lang], tmp_path, kit_env())
     assert proc.returncode != 0
     assert "SENDMESSAGE_KIT_BASE_URL" in proc.stderr
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_missing_phonenum_stops_before_signing_in(
+    lang: str, sandbox_http: Any, tmp_path: Path
+) -> None:
+    agent = new_agent_id()
+    code = render(_request(new_user()), base_url=sandbox_http.base_url, agent_id=agent)
+    proc = run_program(lang, code[lang], tmp_path, kit_env(SENDMESSAGE_KIT_PASSWORD="sandbox"))
+    assert proc.returncode != 0
+    assert "SENDMESSAGE_KIT_PHONENUM" in proc.stderr
+    with sandbox_http.http_client() as http:  # the sign-in was never sent
+        assert agent not in http.get("/sandbox/health").json()["signedIn"]
 
 
 def test_no_secret_is_written_into_the_code() -> None:
@@ -141,7 +157,7 @@ def test_every_program_sends_the_clients_body_byte_for_byte(
     [sent_by_client] = recording_gateway.sent("/sendmessage")
     assert sent_by_client == encode_body(request).encode()
     code = render(request, base_url=recording_gateway.base_url, agent_id="150")
-    env = kit_env(SENDMESSAGE_KIT_PASSWORD="pw")
+    env = kit_env(SENDMESSAGE_KIT_PASSWORD="pw", SENDMESSAGE_KIT_PHONENUM="88880001")
     ran = [lang for lang in LANGUAGES if shutil.which(RUNNERS[lang][0])]
     for lang in ran:
         proc = run_program(lang, code[lang], tmp_path, env)
@@ -190,7 +206,10 @@ def test_the_builders_code_tab_is_the_complete_program_and_it_runs(
     }
     assert shown == render(request, base_url=sandbox_http.base_url, agent_id=agent)
     proc = run_program(
-        "python", shown["python"], tmp_path, kit_env(SENDMESSAGE_KIT_PASSWORD="sandbox")
+        "python",
+        shown["python"],
+        tmp_path,
+        kit_env(SENDMESSAGE_KIT_PASSWORD="sandbox", SENDMESSAGE_KIT_PHONENUM="88880001"),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     [message] = sandbox_http.customer.all_messages(user)

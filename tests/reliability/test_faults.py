@@ -357,7 +357,12 @@ def test_untrusted_certificate_is_refused_with_tls_error(tmp_path: Any) -> None:
 
     with serve(SandboxConfig(http=False, data_dir=tmp_path / "tls")) as sb:
         client = GatewayClient(
-            base_url=sb.base_url, agent_id="101", password="sandbox", history=False, max_retries=2
+            base_url=sb.base_url,
+            agent_id="101",
+            password="sandbox",
+            phonenum=sb.phonenum,
+            history=False,
+            max_retries=2,
         )
         with client, pytest.raises(TLSError) as info:
             client.sign_in()
@@ -366,6 +371,7 @@ def test_untrusted_certificate_is_refused_with_tls_error(tmp_path: Any) -> None:
             base_url=sb.base_url,
             agent_id="101",
             password="sandbox",
+            phonenum=sb.phonenum,
             ca_bundle=sb.ca_path,
             history=False,
         ) as trusted:

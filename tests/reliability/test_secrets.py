@@ -110,6 +110,7 @@ async def test_client_paths_never_show_the_canaries(
         base_url=canary_sandbox.base_url,
         agent_id="101",
         password=CANARY_PASSWORD,
+        phonenum="88880001",
         history=journal,
         max_retries=1,
         resend_on_failure=True,
@@ -150,7 +151,11 @@ async def test_client_paths_never_show_the_canaries(
         except SendMessageKitError as exc:
             errors.append(exc)
     async with AsyncGatewayClient(
-        base_url=canary_sandbox.base_url, agent_id="101", password=CANARY_PASSWORD, history=journal
+        base_url=canary_sandbox.base_url,
+        agent_id="101",
+        password=CANARY_PASSWORD,
+        phonenum="88880001",
+        history=journal,
     ) as aclient:
         await aclient.force_sign_in()
         report = await aclient.send_many(
@@ -231,7 +236,8 @@ def test_sandbox_cli_with_an_agents_file_never_prints_the_password(tmp_path: Pat
     sp = SandboxProcess(tmp_path / "sb.db", tmp_path / "sb.log", extra=("--agents", str(agents)))
     with sp:
         with GatewayClient(
-            base_url=sp.base_url, agent_id="101", password=CANARY_PASSWORD, history=False
+            base_url=sp.base_url, agent_id="101", password=CANARY_PASSWORD,
+            phonenum="88880001", history=False
         ) as client:  # fmt: skip
             client.sign_in()
             assert client.send_message("c", _message()).ok
@@ -242,7 +248,11 @@ def test_sandbox_cli_with_an_agents_file_never_prints_the_password(tmp_path: Pat
 def test_send_panel_widget_never_shows_the_canaries(canary_sandbox: Any) -> None:
     widgets = pytest.importorskip("sendmessage_kit.widgets")
     client = GatewayClient(
-        base_url=canary_sandbox.base_url, agent_id="101", password=CANARY_PASSWORD, history=False
+        base_url=canary_sandbox.base_url,
+        agent_id="101",
+        password=CANARY_PASSWORD,
+        phonenum="88880001",
+        history=False,
     )
     client.force_sign_in()
     builder = widgets.PayloadBuilder()
@@ -282,7 +292,8 @@ def test_third_party_debug_trace_does_not_show_the_guid(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with GatewayClient(
-        base_url=canary_sandbox.base_url, agent_id="101", password=CANARY_PASSWORD, history=False
+        base_url=canary_sandbox.base_url, agent_id="101", password=CANARY_PASSWORD,
+        phonenum="88880001", history=False
     ) as client:  # fmt: skip
         client.force_sign_in()
     traced = {

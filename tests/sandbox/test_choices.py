@@ -53,15 +53,15 @@ def test_the_flags_reach_thebuild_config() -> None:
     parser = argparse.ArgumentParser()
     add_sandbox_arguments(parser)
     memory = ["--db", ":memory:"]
-    flags = ["--invalid-retcode", "000-006", "--web-poll-chars", "100", "--require-phonenum"]
+    flags = ["--invalid-retcode", "000-006", "--web-poll-chars", "100", "--allow-empty-phonenum"]
     config = build_config(parser.parse_args([*memory, *flags]), 0)
-    assert (config.invalid_retcode, config.web_poll_chars, config.require_phonenum) == (
+    assert (config.invalid_retcode, config.web_poll_chars, config.allow_empty_phonenum) == (
         "000-006",
         100,
         True,
     )
     defaults = build_config(parser.parse_args(memory), 0)
-    assert (defaults.invalid_retcode, defaults.web_poll_chars, defaults.require_phonenum) == (
+    assert (defaults.invalid_retcode, defaults.web_poll_chars, defaults.allow_empty_phonenum) == (
         "000-002",
         500,
         False,

@@ -16,6 +16,9 @@ BAD_SIGN_INS: list[tuple[str, Any]] = [
     ("no password", {"phonenum": "88880001"}),
     ("empty password", {"password": "", "phonenum": "88880001"}),
     ("no phonenum", {"password": "sandbox"}),
+    ("empty phonenum", {"password": "sandbox", "phonenum": ""}),
+    ("whitespace phonenum", {"password": "sandbox", "phonenum": " \t "}),
+    ("phonenum null", {"password": "sandbox", "phonenum": None}),
     ("phonenum too long", {"password": "sandbox", "phonenum": "1" * 25}),
     ("password too long", {"password": "x" * 33, "phonenum": "88880001"}),
     ("password a number", {"password": 5, "phonenum": "88880001"}),
@@ -45,24 +48,30 @@ def test_empty_or_invalid_sign_in_parameters_are_100_001(
         if isinstance(body, dict) and len(body) == 1:  # the message names the field at fault
             missing = {"password", "phonenum"} - set(body)
             assert missing.pop() in answer["message"]
+        if what.endswith("phonenum"):
+            assert "phonenum" in answer["message"]
+        health = a.http.get("/sandbox/health").json()
+        assert "4101" not in health["signedIn"]  # nothing was signed in
+        assert health["config"]["allowEmptyPhonenum"] is False
     finally:
         a.close()
 
 
-def test_empty_phonenum_is_100_001_only_when_required(
+def test_empty_phonenum_is_accepted_only_with_allow_empty_phonenum(
     sandbox_http: Sandbox, make_sandbox: Callable[..., Sandbox]
 ) -> None:
     body = {"password": "sandbox", "phonenum": ""}
-    lenient = Agent(sandbox_http, agent_id="4103")
-    strict_sb = make_sandbox(require_phonenum=True)
-    strict = Agent(strict_sb, agent_id="4103")
+    strict = Agent(sandbox_http, agent_id="4103")
+    lenient_sb = make_sandbox(allow_empty_phonenum=True)
+    lenient = Agent(lenient_sb, agent_id="4103")
     try:
         path = "/agentgateway/resource/onlineagent/4103/forcelogin"
-        assert lenient.http.put(path, json=body).json()["retcode"] == "0"
         answer = strict.http.put(path, json=body).json()
         assert answer["retcode"] == "100-001" and "phonenum" in answer["message"]
         assert strict.http.put(path, json={**body, "phonenum": "1"}).json()["retcode"] == "0"
-        assert strict.http.get("/sandbox/health").json()["config"]["requirePhonenum"] is True
+        assert lenient.http.put(path, json=body).json()["retcode"] == "0"
+        assert lenient.http.put(path, json={**body, "phonenum": " "}).json()["retcode"] == "0"
+        assert lenient.http.get("/sandbox/health").json()["config"]["allowEmptyPhonenum"] is True
     finally:
         lenient.close()
         strict.close()

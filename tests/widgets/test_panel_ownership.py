@@ -49,6 +49,7 @@ def test_switching_target_closes_only_the_panels_own(monkeypatch: pytest.MonkeyP
         monkeypatch.setenv("SENDMESSAGE_KIT_BASE_URL", gateway.base_url)
         monkeypatch.setenv("SENDMESSAGE_KIT_AGENT_ID", "4180")
         monkeypatch.setenv("SENDMESSAGE_KIT_PASSWORD", "sandbox")
+        monkeypatch.setenv("SENDMESSAGE_KIT_PHONENUM", "88880001")
         panel = SendPanel(PayloadBuilder(), client_options={"history": False})
         panel.connect()
         own = panel.sandbox

@@ -52,7 +52,9 @@ class SignInBody(BaseModel):
     """Sign-in body (the sandbox reads `password` and `phonenum`; other fields are accepted)."""
 
     password: str = Field(min_length=1, max_length=32)
-    phonenum: str = Field(max_length=24, description="Empty is refused with --require-phonenum.")
+    phonenum: str = Field(
+        max_length=24, description="Required; empty is accepted only with --allow-empty-phonenum."
+    )
 
 
 _SIGN_IN_DOC = {
@@ -70,7 +72,7 @@ async def _sign_in(agentid: str, request: Request, state: SandboxState, force: b
     except ValidationError as exc:
         # 100-001: the vendor's sign-in error for empty or invalid sign-in parameters.
         raise GatewayAnswer("100-001", _sign_in_problem(exc)) from None
-    if state.config.require_phonenum and not creds.phonenum:
+    if not state.config.allow_empty_phonenum and not creds.phonenum.strip():
         raise GatewayAnswer("100-001", _SIGN_IN_PROBLEM.format(fields="phonenum"))
     gw = state.gateway
     if not gw.password_ok(agentid, creds.password):
@@ -101,7 +103,7 @@ def _sign_in_problem(exc: ValidationError) -> str:
 
 _SIGN_IN_PROBLEM = (
     "sign-in parameters empty or invalid ({fields}): the body needs a JSON object with password "
-    "(1-32 characters) and phonenum (at most 24)"
+    "(1-32 characters) and phonenum, the agent's softphone number (1-24)"
 )
 
 
