@@ -33,16 +33,8 @@ if TYPE_CHECKING:
     )
     from sendmessage_kit.sandbox.customer import CustomerClient
     from sendmessage_kit.sandbox.faults import FaultSpec
-    from sendmessage_kit.sandbox.server import (
-        CA_ENV,
-        URL_ENV,
-        FaultsControl,
-        Sandbox,
-        attach_lab,
-        lab_environ,
-        serve,
-        start,
-    )
+    from sendmessage_kit.sandbox.server import FaultsControl, Sandbox, serve, start
+    from sendmessage_kit.sandbox.sharing import CA_ENV, URL_ENV, attach_lab, lab_environ
 
 _HOME = {
     "create_app": "app",
@@ -55,12 +47,12 @@ _HOME = {
     "load_agents": "config",
     "CustomerClient": "customer",
     "FaultSpec": "faults",
-    "CA_ENV": "server",
-    "URL_ENV": "server",
+    "CA_ENV": "sharing",
+    "URL_ENV": "sharing",
     "FaultsControl": "server",
     "Sandbox": "server",
-    "attach_lab": "server",
-    "lab_environ": "server",
+    "attach_lab": "sharing",
+    "lab_environ": "sharing",
     "serve": "server",
     "start": "server",
 }

@@ -42,6 +42,13 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: free)")
     parser.add_argument("--notebooks", help="folder holding the guides (default: ./notebooks)")
+    parser.add_argument(
+        "--lan",
+        action="store_true",
+        help="the customer's page on phones in the room: the sandbox also listens on this "
+        "machine's LAN address (random agent password, page tokens, control from loopback "
+        "only; docs/sandbox.md); the terminal and the presenter show a QR code of the page",
+    )
     add_common_arguments(parser, db_help="SQLite file to keep (default: a fresh one in memory)")
 
 
@@ -139,6 +146,16 @@ def _run_voila(args: argparse.Namespace, sandbox: Sandbox, notebook: Path) -> in
     def ready() -> None:
         customer = customer_url(sandbox, seed.USER_ID, "WEB")
         print(banner(presenter, customer, sandbox.base_url, moved), flush=True)
+        if sandbox.config.lan and customer is not None:
+            from sendmessage_kit.sandbox import lan
+
+            print(
+                f"LAN mode: open the customer page on a phone on this network (the token in it "
+                f"is for this customer only); agent {sandbox.agent_id}'s password is "
+                f"{sandbox.password.get_secret_value()} (shown only here).\n"
+                f"{lan.qr_text(customer)}",
+                flush=True,
+            )
 
     command = voila_command(notebook, port)
     ready_url = f"{presenter}voila/static/voila.js"

@@ -214,9 +214,9 @@ def _run_jupyter(args: argparse.Namespace, sandbox: Sandbox) -> int:
 
 def sandbox_environ(sandbox: Sandbox) -> dict[str, str]:
     """This process's environment for an app whose kernels use `sandbox` (`attach_lab()`)."""
-    from sendmessage_kit.sandbox.server import CA_ENV, URL_ENV, lab_environ
+    from sendmessage_kit.sandbox.sharing import ENV_KEYS, lab_environ
 
-    env = {k: v for k, v in os.environ.items() if k not in (URL_ENV, CA_ENV)}
+    env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
     env.update(lab_environ(sandbox))
     return env
 

@@ -115,7 +115,7 @@ def _presenter(
         )
         phone.add_class("smk-phone")
         right = w.VBox(
-            [phone, conversation.events_box, conversation.status],
+            [phone, *_phone_link(conversation), conversation.events_box, conversation.status],
             layout=w.Layout(flex="0 0 420px"),
         )
     else:
@@ -165,6 +165,22 @@ def _presenter(
     view = w.VBox([w.HTML(_STYLE), status, top, hood, more], layout=w.Layout(width="100%"))
     view.add_class("smk-presenter")
     return view
+
+
+def _phone_link(conversation: ConversationView) -> list[w.Widget]:
+    """In LAN mode, a QR code of this customer's chat page, to open it on a phone in the room."""
+    sb = conversation.sandbox
+    if not getattr(getattr(sb, "config", None), "lan", False):
+        return []
+    from sendmessage_kit.sandbox.lan import qr_svg
+
+    try:
+        url = sb.customer.page_url(conversation.user_id, conversation.channel)
+    except (ValueError, OSError) as exc:  # the sandbox did not give a link: say so, go on
+        return [w.HTML(hx.note_html(f"No link to the customer's page: {exc}", "#a00"))]
+    caption = "Scan to open the customer's chat on a phone (this network only):"
+    html = f"<div class='smk-qr'>{hx.note_html(caption, '#222')}{qr_svg(url)}</div>"
+    return [w.HTML(html)]
 
 
 def playground(
