@@ -86,7 +86,7 @@ def main() -> None:
             page.goto(url, wait_until="commit")
             content = page.locator(".smk-content textarea")
             content.wait_for(timeout=120_000)
-            customer = browser.new_context(ignore_https_errors=True).new_page()  # the sandbox's CA
+            customer = browser.new_context().new_page()
             customer.goto(customer_url)
             customer.locator("body[data-callid]").wait_for(state="attached", timeout=30_000)
             times, phone = [], []

@@ -50,6 +50,15 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
         "only; docs/sandbox.md); the terminal and the presenter show a QR code of the page",
     )
     add_common_arguments(parser, db_help="SQLite file to keep (default: a fresh one in memory)")
+    # A demo's customer page opens in a browser or on a phone, which would warn about the
+    # sandbox's own CA over HTTPS: plain HTTP by default here (docs/sandbox.md, threat model).
+    parser.set_defaults(http=True)
+    parser.add_argument(
+        "--https",
+        dest="http",
+        action="store_false",
+        help="HTTPS with the kit's local CA (browsers and phones warn unless they trust ca.pem)",
+    )
 
 
 def app_notebook(source: Path, folder: Path) -> Path:

@@ -93,7 +93,7 @@ def test_demo_lan_prints_the_customer_page_qr_and_the_password_once(tmp_path: Pa
     exe = Path(sys.executable).with_name("sendmessage-kit")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sendmessage_kit.cli"]
     p = subprocess.Popen(
-        [*cmd, "demo", "--lan", "--http", "--port", "0"],
+        [*cmd, "demo", "--lan", "--port", "0"],  # plain HTTP: the demo default
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
