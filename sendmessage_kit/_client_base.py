@@ -359,8 +359,12 @@ def event_of(obj: dict[str, Any]) -> dict[str, Any] | None:
     return event if isinstance(event, dict) and event else None
 
 
-def sandbox_kwargs(sandbox: Any) -> dict[str, Any]:
-    return {
+def sandbox_kwargs(sandbox: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """A sandbox client's arguments: the sandbox's overridden by `given`.
+
+    The sandbox's demo phonenum is used only when neither `given` nor its `settings` name one.
+    """
+    out: dict[str, Any] = {
         "base_url": sandbox.base_url,
         "agent_id": sandbox.agent_id,
         "password": sandbox.password,
@@ -368,3 +372,6 @@ def sandbox_kwargs(sandbox: Any) -> dict[str, Any]:
         "ca_bundle": getattr(sandbox, "ca_path", None),
         "secmode": getattr(sandbox, "secmode", None),
     }
+    if getattr(given.get("settings"), "phonenum", None):
+        del out["phonenum"]
+    return {**out, **given}

@@ -69,7 +69,7 @@ class AsyncGatewayClient(_ClientBase[httpx2.AsyncBaseTransport]):
     async def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
         """A client of a running sandbox, trusting its CA, signed in (await it)."""
         kwargs.setdefault("resend_on_failure", True)
-        client = cls(**{**sandbox_kwargs(sandbox), **kwargs})
+        client = cls(**sandbox_kwargs(sandbox, kwargs))
         try:
             try:
                 await client.sign_in()

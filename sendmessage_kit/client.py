@@ -72,7 +72,7 @@ class GatewayClient(_ClientBase[httpx2.BaseTransport]):
     def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
         """A client of a running sandbox (`sandbox.start()`), trusting its CA, signed in."""
         kwargs.setdefault("resend_on_failure", True)
-        client = cls(**{**sandbox_kwargs(sandbox), **kwargs})
+        client = cls(**sandbox_kwargs(sandbox, kwargs))
         try:
             try:
                 client.sign_in()

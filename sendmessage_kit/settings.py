@@ -53,7 +53,8 @@ class KitSettings(BaseSettings):
         agent_id: the agent ID used in every path (101-59999 in the seed's edition).
         guid: a Guid already obtained (static authentication); skips sign-in.
         password: the agent's password for sign-in.
-        phonenum: the agent's softphone number for sign-in.
+        phonenum: the agent's softphone number, required at sign-in (a sandbox target uses the
+            sandbox's demo number when unset).
         ca_bundle: a PEM file of CAs to trust (the sandbox's or a company CA).
         verify: TLS verification; turning it off warns on every client created.
         secmode: the gateway's MULTIMEDIA_SECMODE (1: 1.9 KB, 0: 3.8 KB).

@@ -7,7 +7,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from sendmessage_kit import connect, open_target, sandbox
+from sendmessage_kit import GatewayClient, connect, open_target, sandbox
 from sendmessage_kit.cli import main
 from sendmessage_kit.errors import AuthError, SettingsError
 from sendmessage_kit.models import new_message
@@ -120,3 +120,11 @@ def test_a_gateway_password_without_an_agent_id_is_not_tried_on_a_sandbox(gw: An
     mine = KitSettings(agent_id="4174", password="not-the-sandbox-password")
     with pytest.raises(AuthError, match="100-004"):
         open_target(mine, sandbox=gw, history=False)
+
+
+def test_a_sandbox_client_uses_the_demo_phonenum_unless_the_settings_give_one(gw: Any) -> None:
+    with GatewayClient.for_sandbox(gw, agent_id="4175", history=False) as demo:
+        assert demo.phonenum == gw.phonenum == "88880001"
+    mine = KitSettings(phonenum="77770001")
+    with GatewayClient.for_sandbox(gw, agent_id="4176", settings=mine, history=False) as client:
+        assert client.phonenum == "77770001" and client.guid is not None
