@@ -140,19 +140,24 @@ def bubbles(messages: Sequence[CustomerMessage]) -> list[Bubble]:
 # --- agent events as sentences -----------------------------------------------------------------
 
 
-def event_sentence(event: Mapping[str, Any], callid: str | None = None) -> str | None:
+def event_sentence(
+    event: Mapping[str, Any], callid: str | None = None, caller: str | None = None
+) -> str | None:
     """One agent event as a sentence a business audience reads; None when it is another chat's.
 
     With `callid`, an event that names a different chat (another guide's customer on the same
-    sandbox) gives None. `AgentEvent_Talking` reads "Customer opened a chat on WhatsApp",
-    `AgentEvent_MessageData` "Customer replied: …"; any other event is named by its type.
+    sandbox) gives None, unless it comes from `caller`, this conversation's customer (their chat
+    page, say, opened a chat of its own). `AgentEvent_Talking` reads "Customer opened a chat on
+    WhatsApp", `AgentEvent_MessageData` "Customer replied: …"; any other event is named by its
+    type.
     """
     from sendmessage_kit.skins import chat_style
 
     name = str(event.get("eventType") or event.get("type") or "event")
     content = event.get("content")
     body: Mapping[str, Any] = content if isinstance(content, Mapping) else {}
-    if callid is not None and body.get("callid") not in (None, callid):
+    theirs = caller is not None and body.get("caller") == caller
+    if callid is not None and body.get("callid") not in (None, callid) and not theirs:
         return None
     if name == "AgentEvent_Talking":
         channel = body.get("channel")

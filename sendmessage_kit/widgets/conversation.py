@@ -138,7 +138,7 @@ class ConversationView:
         """The agent events of this chat only, as sentences (other chats' events left out)."""
         with self._lock:
             events = list(self.events)
-        said = (pv.event_sentence(e, self.callid or None) for e in events)
+        said = (pv.event_sentence(e, self.callid or None, self.user_id) for e in events)
         return [s for s in said if s is not None]
 
     def start(self, interval: float = 1.0) -> None:

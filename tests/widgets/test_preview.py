@@ -155,3 +155,18 @@ def test_every_new_form_has_its_own_message_code_and_current_time() -> None:
     assert a.message_code != b.message_code
     assert abs(int(a.send_time) - int(pv.now_ms())) < 60_000
     assert pv.preview(a).ok
+
+
+def test_event_sentence_keeps_this_customers_events_from_another_chat() -> None:
+    from sendmessage_kit.preview import event_sentence
+
+    def reply(callid: str, caller: str) -> dict[str, object]:
+        content = {"callid": callid, "caller": caller, "message": "hi"}
+        return {"eventType": "AgentEvent_MessageData", "content": content}
+
+    assert event_sentence(reply("c1", "alice"), "c1", "alice") == "Customer replied: hi"
+    # Alice's chat page opened chat c2: still her conversation.
+    assert event_sentence(reply("c2", "alice"), "c1", "alice") == "Customer replied: hi"
+    # Bob (another guide's customer) on another chat: not shown.
+    assert event_sentence(reply("c3", "bob"), "c1", "alice") is None
+    assert event_sentence(reply("c3", "bob"), "c1") is None

@@ -141,6 +141,11 @@ def test_customer_reply_reaches_the_agent_as_an_event(wired: Any, sb: Any) -> No
         channel="WEB", user_id="u-someone-else", agent_id=view.agent.agent_id
     )
     sb.customer.send(other["callid"], "not for this chat")
+    # The same customer on their own chat page (a chat of its own): part of this conversation.
+    page = sb.customer.open_chat(
+        channel=view.channel, user_id=view.user_id, agent_id=view.agent.agent_id
+    )
+    sb.customer.send(page["callid"], "from my phone")
     view.reply.value = "Where is my order?"
     view.send_reply.click()
     assert view.last_error == ""
@@ -156,6 +161,7 @@ def test_customer_reply_reaches_the_agent_as_an_event(wired: Any, sb: Any) -> No
     shown = view.events_box.value
     assert "Customer opened a chat on WhatsApp" in shown
     assert "Customer replied: Where is my order?" in shown
+    assert "Customer replied: from my phone" in shown
     assert "not for this chat" not in shown and "Customer opened a chat on Web" not in shown
     assert "AgentEvent" not in shown and "{" not in shown  # sentences, not JSON
     assert any(e["content"].get("callid") == other["callid"] for e in view.events)
