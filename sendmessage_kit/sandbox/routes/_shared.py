@@ -36,6 +36,7 @@ __all__ = [
     "answer",
     "gateway_answer_handler",
     "refused_handler",
+    "signed_in",
 ]
 
 CHANNEL_ID = seed.CHANNEL_ID  # the example's channel Configuration ID (`data.from`)
@@ -64,7 +65,7 @@ class SandboxState:
     links: PageLinks = field(default_factory=PageLinks)  # the chat pages' tokens
 
 
-def _state(request: Request) -> SandboxState:
+async def _state(request: Request) -> SandboxState:
     state: SandboxState = request.app.state.sandbox
     return state
 
@@ -128,13 +129,18 @@ def in_range(state: SandboxState, agentid: str) -> None:
         raise GatewayAnswer("000-002", f"agent ID {agentid!r} is not in the range {low}-{high}")
 
 
-def _signed_in(agentid: str, request: Request, state: StateDep) -> Session:
+def signed_in(agentid: str, request: Request, state: SandboxState) -> Session:
     """The caller's session: the agent ID's range first, then the `Guid` header."""
     in_range(state, agentid)
     retcode, session = state.gateway.authenticate(request.headers.get("guid"), agentid)
     if session is None:
         raise GatewayAnswer(retcode, _AUTH_MESSAGES[retcode])
     return session
+
+
+async def _signed_in(agentid: str, request: Request, state: StateDep) -> Session:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, which costs more than it.
+    return signed_in(agentid, request, state)
 
 
 SessionDep = Annotated[Session, Depends(_signed_in)]
