@@ -58,4 +58,6 @@ def test_the_widget_conversation_uses_the_same_skin() -> None:
     html = conversation_html([], channel="WECHAT", title="t")
     assert CHAT_SKINS["WECHAT"]["bar"] in html
     assert "Noto Sans CJK SC" in html  # escaped into the style attribute, not breaking it
-    assert 'style="font-family:' in html and "&quot;" in html
+    # The font stack sits inside the chat's style attribute, its quotes escaped.
+    style = re.search(r'class="smk-chat"[^>]*style="([^"]*)"', html)
+    assert style is not None and "font-family:&quot;PingFang SC&quot;" in style.group(1)

@@ -143,7 +143,9 @@ async def test_kill_and_restart_mid_send_many_delivers_each_message_once(
 ) -> None:
     figures = await _kill_restart(tmp_path, n, kill_after)
     TALLY.figure(f"kill_restart_{n}", figures)
-    assert figures["first_run"].get("delivered", 0) < n, "the kill interrupted nothing"
+    # The kill came mid-run (send_many was still going, part of it stored). The first run may
+    # still deliver everything: its retries reach the restarted sandbox with the same codes.
+    assert figures["stored_at_kill"] < n, "the kill interrupted nothing"
     assert figures["rerun_ok"], figures
     assert (figures["lost"], figures["lost_in_file"], figures["duplicated"]) == (0, 0, 0), figures
     assert figures["received"] == figures["rows"] == n, figures
