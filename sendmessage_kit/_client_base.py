@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import ssl
 import time
 import warnings
 from collections.abc import Callable
@@ -15,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import httpx2
 from pydantic import SecretStr
 
 from sendmessage_kit import _http
@@ -30,6 +28,10 @@ from sendmessage_kit.errors import (
 )
 
 if TYPE_CHECKING:
+    import ssl
+
+    import httpx2
+
     # Imported where first used: `from sendmessage_kit import GatewayClient` stays light (the
     # models, the constraint tables and pydantic-settings load on construction or first send).
     from sendmessage_kit.history import History
@@ -37,7 +39,8 @@ if TYPE_CHECKING:
     from sendmessage_kit.settings import KitSettings
 
 logger = logging.getLogger("sendmessage_kit.client")
-_TransportT = TypeVar("_TransportT", httpx2.BaseTransport, httpx2.AsyncBaseTransport)
+# httpx2 loads with the first client (about 200 ms), not with `import sendmessage_kit`.
+_TransportT = TypeVar("_TransportT", "httpx2.BaseTransport", "httpx2.AsyncBaseTransport")
 
 NO_PASSWORD_HINT = (
     "This client holds no password, so it cannot sign in again by itself: set "
@@ -111,6 +114,8 @@ def _resolve_verify(verify: bool, ca_bundle: str | Path | None) -> ssl.SSLContex
         return False
     if ca_bundle is None:
         return True
+    import ssl  # httpx2 loads it on construction anyway
+
     path = Path(ca_bundle)
     if not path.is_file():
         raise SettingsError(
@@ -340,7 +345,7 @@ class _ClientBase(Generic[_TransportT]):
         return delay
 
 
-_Outcome = tuple[dict[str, Any] | None, SendMessageKitError | None, httpx2.Response | None]
+_Outcome = tuple[dict[str, Any] | None, SendMessageKitError | None, "httpx2.Response | None"]
 
 
 def _interpret(response: httpx2.Response, guid: GuidState) -> _Outcome:

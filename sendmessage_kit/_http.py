@@ -10,11 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import random
-import ssl
 from dataclasses import dataclass
-from typing import Any
-
-import httpx2
+from typing import TYPE_CHECKING, Any
 
 from sendmessage_kit.errors import (
     ConnectError,
@@ -27,6 +24,9 @@ from sendmessage_kit.errors import (
     TransportError,
     describe_retcode,
 )
+
+if TYPE_CHECKING:
+    import httpx2  # imported in the functions that need it, with the first client
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_RETRIES = 2
@@ -77,12 +77,16 @@ def event_path(agent_id: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _parsed_url(url: str) -> httpx2.URL:
+    import httpx2
+
     # Parsing a URL is a good part of building a request; a client uses a handful of them.
     return httpx2.URL(url)
 
 
 @functools.lru_cache(maxsize=64)
 def _timeout_extension(timeout: float) -> dict[str, float | None]:
+    import httpx2
+
     return httpx2.Timeout(timeout).as_dict()
 
 
@@ -95,6 +99,8 @@ def build_request(
     timeout: float,
 ) -> httpx2.Request:
     """An `httpx2.Request` with the gateway's headers; `content` is sent byte for byte."""
+    import httpx2
+
     headers = {**JSON_HEADERS, **guid_headers}
     body = content.encode("utf-8") if content is not None else None
     return httpx2.Request(
@@ -153,6 +159,8 @@ def parse_json(response: httpx2.Response) -> dict[str, Any]:
 
 
 def _is_tls(exc: BaseException) -> bool:
+    import ssl  # loaded with httpx2 by then; not at module level (see _TransportT)
+
     seen: BaseException | None = exc
     for _ in range(8):
         if seen is None:
@@ -167,6 +175,8 @@ def map_error(
     exc: httpx2.HTTPError, request: httpx2.Request | None, url: str
 ) -> SendMessageKitError:
     """Translate an httpx2 exception into the kit's own type (never let it escape bare)."""
+    import httpx2
+
     if isinstance(exc, httpx2.UnsupportedProtocol | httpx2.InvalidURL):
         return SettingsError(f"base_url cannot be used ({exc}); set SENDMESSAGE_KIT_BASE_URL.")
     if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout) and _is_tls(exc):

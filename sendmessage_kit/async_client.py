@@ -12,12 +12,10 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self
 
-import httpx2
 from pydantic import SecretStr
 
 from sendmessage_kit import _http
@@ -32,6 +30,10 @@ from sendmessage_kit._client_base import (
 from sendmessage_kit.errors import AgentStateError, SendMessageKitError, SignedOutError
 
 if TYPE_CHECKING:
+    import ssl
+
+    import httpx2
+
     from sendmessage_kit.bulk import BulkItem, BulkReport
     from sendmessage_kit.history import History
     from sendmessage_kit.models import MessageData, SendMessageRequest
@@ -50,13 +52,15 @@ def _aiohttp_transport(verify: ssl.SSLContext | bool) -> httpx2.AsyncBaseTranspo
     return AiohttpTransport(verify, MAX_CONNECTIONS)
 
 
-class AsyncGatewayClient(_ClientBase[httpx2.AsyncBaseTransport]):
+class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
     """Asynchronous twin of `GatewayClient`, with `send_many` for bulk sending."""
 
     _httpx: httpx2.AsyncClient
     _sign_in_lock: asyncio.Lock
 
     def _open_http(self, transport: httpx2.AsyncBaseTransport | None) -> httpx2.AsyncClient:
+        import httpx2  # here, not at module level: see _TransportT
+
         self._sign_in_lock = asyncio.Lock()
         if transport is None:
             transport = _aiohttp_transport(self._verify)
@@ -89,6 +93,8 @@ class AsyncGatewayClient(_ClientBase[httpx2.AsyncBaseTransport]):
         timeout: float | None = None,
         policy: _http.RetryPolicy | None = None,
     ) -> tuple[dict[str, Any] | None, SendMessageKitError | None, int]:
+        import httpx2
+
         policy = policy or _http.RetryPolicy(self.policy.max_retries, False)
         url = self._root + path
         attempt = 0

@@ -17,7 +17,6 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Self
 
-import httpx2
 from pydantic import SecretStr
 
 from sendmessage_kit import _http
@@ -31,15 +30,19 @@ from sendmessage_kit._client_base import (
     event_of,
     sandbox_kwargs,
 )
-from sendmessage_kit.async_client import AsyncGatewayClient
+from sendmessage_kit._lazy import lazy_names
 from sendmessage_kit.errors import (
     AgentStateError,
     SendMessageKitError,
     SignedOutError,
 )
-from sendmessage_kit.events import AsyncEventPoller, EventPoller
+from sendmessage_kit.events import EventPoller
 
 if TYPE_CHECKING:
+    import httpx2
+
+    from sendmessage_kit.async_client import AsyncGatewayClient
+    from sendmessage_kit.events import AsyncEventPoller
     from sendmessage_kit.models import MessageData, SendMessageRequest
     from sendmessage_kit.settings import KitSettings
 
@@ -54,8 +57,17 @@ __all__ = [
     "connect",
 ]
 
+# The async twin (and asyncio) load when first asked for, so a sync-only program never imports them.
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {"AsyncGatewayClient": "async_client", "AsyncEventPoller": "events"},
+    __all__,
+    globals(),
+    anchor="sendmessage_kit",
+)
 
-class GatewayClient(_ClientBase[httpx2.BaseTransport]):
+
+class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
     """Synchronous client of CC-Gateway's agent interfaces around `sendmessage`.
 
     Every argument is optional; what is not passed comes from `KitSettings` (see `_ClientBase`).
@@ -65,6 +77,8 @@ class GatewayClient(_ClientBase[httpx2.BaseTransport]):
     _sign_in_lock: threading.Lock
 
     def _open_http(self, transport: httpx2.BaseTransport | None) -> httpx2.Client:
+        import httpx2  # here, not at module level: see _TransportT
+
         self._sign_in_lock = threading.Lock()
         return httpx2.Client(verify=self._verify, transport=transport, trust_env=False)
 
@@ -92,6 +106,8 @@ class GatewayClient(_ClientBase[httpx2.BaseTransport]):
         timeout: float | None = None,
         policy: _http.RetryPolicy | None = None,
     ) -> tuple[dict[str, Any] | None, SendMessageKitError | None, int]:
+        import httpx2
+
         policy = policy or _http.RetryPolicy(self.policy.max_retries, False)
         url = self._root + path
         attempt = 0

@@ -7,7 +7,6 @@ keeps polling (200-500 ms apart, as recommended), so the client always holds the
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import logging
 import threading
@@ -17,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sendmessage_kit.errors import SendMessageKitError
 
 if TYPE_CHECKING:
+    import asyncio  # imported by the async poller's methods: sync programs never load it
+
     from sendmessage_kit.client import AsyncGatewayClient, GatewayClient
 
 __all__ = ["AsyncEventPoller", "EventPoller"]
@@ -148,10 +149,14 @@ class AsyncEventPoller(_PollerBase):
 
     def start(self) -> AsyncEventPoller:
         """Start polling in a task of the running loop."""
+        import asyncio
+
         self._task = asyncio.get_running_loop().create_task(self._run())
         return self
 
     async def _run(self) -> None:
+        import asyncio
+
         while True:
             try:
                 wait = self._got(await self.client.poll_event())
@@ -161,6 +166,8 @@ class AsyncEventPoller(_PollerBase):
 
     async def stop(self) -> None:
         """Cancel the task (the poll in flight is abandoned)."""
+        import asyncio
+
         if self._task is not None:
             self._task.cancel()
             try:

@@ -1,8 +1,9 @@
 """`from sendmessage_kit import GatewayClient` loads only what the class needs (issue 14).
 
-The settings (pydantic-settings), the models, the constraint tables, the journal and the
-sandbox load on construction or first send; a regression that imports one of them at the top
-of a client module makes this fail (measured: about half of the old import time).
+The settings (pydantic-settings), the models, the constraint tables, the journal, httpx2 and the
+sandbox load on construction or first send, and the async twin (with asyncio) only when asked
+for; a regression that imports one of them at the top of a client module makes this fail
+(measured: httpx2 alone is about half of the old import time).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ DEFERRED = [
     "sendmessage_kit.sandbox",
     "fastapi",
     "aiohttp",
+    "httpx2",
+    "asyncio",
+    "sendmessage_kit.async_client",
 ]
 
 
@@ -41,6 +45,6 @@ def test_construction_loads_the_settings_and_checks() -> None:
         "GatewayClient(base_url='http://127.0.0.1:9', agent_id='101', history=False).close()"
     )
     loaded = _loaded_after(code)
-    assert {"pydantic_settings", "sendmessage_kit.settings", "sendmessage_kit.constraints"} <= set(
-        loaded
-    )
+    expected = {"pydantic_settings", "sendmessage_kit.settings", "sendmessage_kit.constraints"}
+    assert expected | {"httpx2"} <= set(loaded)
+    assert "sendmessage_kit.async_client" not in loaded
