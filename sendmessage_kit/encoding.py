@@ -34,6 +34,7 @@ __all__ = [
     "encode_body",
     "encode_data",
     "printable",
+    "request_from",
     "text_findings",
     "wire_text",
 ]
@@ -250,6 +251,11 @@ def decode_body(text: str | bytes) -> SendMessageRequest:
         obj = json.loads(text)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, ...
         raise PayloadError(f"body: is not valid JSON ({exc}).") from None
+    return request_from(obj)
+
+
+def request_from(obj: Any) -> SendMessageRequest:
+    """`decode_body` for a body already parsed from JSON (raises the same `PayloadError`s)."""
     if not isinstance(obj, dict):
         raise PayloadError(f"body: must be a JSON object, got {type(obj).__name__}.")
     _refuse_invalid_text(obj, "")

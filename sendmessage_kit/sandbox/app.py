@@ -23,6 +23,7 @@ from sendmessage_kit.sandbox.routes._shared import (
     gateway_answer_handler,
     refused_handler,
 )
+from sendmessage_kit.sandbox.routes.gateway import SENDMESSAGE_PATH, serve_sendmessage
 from sendmessage_kit.sandbox.sessions import Gateway
 from sendmessage_kit.sandbox.store import Store
 
@@ -30,13 +31,22 @@ __all__ = ["CHANNEL_ID", "SandboxApp", "create_app"]
 
 
 class SandboxApp(FastAPI):
-    """FastAPI app whose outermost call is the fault injector (it needs the server's `send`)."""
+    """FastAPI app whose outermost call is the fault injector (it needs the server's `send`).
+
+    Inside it, `POST .../sendmessage` goes straight to `serve_sendmessage`; everything else,
+    and the OpenAPI document, is FastAPI's.
+    """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Route through the fault injector, then FastAPI."""
         await self._injector(scope, receive, send)
 
     async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            match = SENDMESSAGE_PATH.fullmatch(scope["path"])
+            if match is not None:  # the hot path skips FastAPI's routing (see serve_sendmessage)
+                await serve_sendmessage(self.sandbox, match[1], scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
 
     def _setup(self, config: SandboxConfig) -> None:

@@ -28,6 +28,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sendmessage_kit.sandbox.asgi import answer, drain, read_body
+
 __all__ = ["FaultInjector", "FaultSpec", "Faults"]
 
 Scope = MutableMapping[str, Any]
@@ -216,7 +218,9 @@ class FaultInjector:
         callid: str | None = None
         users: tuple[str, ...] = ()
         if self.faults.scoped:  # read the body to match the scope, then hand it on unchanged
-            body = await _read(receive)
+            body = await read_body(receive)
+            if body is None:  # the client went away: nothing to answer
+                return
             callid, users = send_scope(body)
             receive = _replay(body)
         latency, spec = self.faults.draw(callid, users)
@@ -225,28 +229,16 @@ class FaultInjector:
         if spec is None:
             await self.app(scope, receive, send)
             return
-        await _drain(receive)
+        await drain(receive)
         if spec.kind == "drop_connection":
             await _drop(send)
         elif spec.kind == "html_502":
-            await _answer(send, 502, b"text/html", HTML_502)
+            await answer(send, 502, b"text/html", HTML_502)
         elif spec.kind == "garbage":
-            await _answer(send, 200, b"application/json;charset=UTF-8", GARBAGE)
+            await answer(send, 200, b"application/json;charset=UTF-8", GARBAGE)
         else:
             body = json.dumps({"message": "sandbox fault", "retcode": spec.retcode}).encode()
-            await _answer(send, 200, b"application/json;charset=UTF-8", body)
-
-
-async def _read(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
+            await answer(send, 200, b"application/json;charset=UTF-8", body)
 
 
 def _replay(body: bytes) -> Receive:
@@ -260,19 +252,6 @@ def _replay(body: bytes) -> Receive:
         return {"type": "http.disconnect"}
 
     return receive
-
-
-async def _drain(receive: Receive) -> None:
-    while True:
-        message = await receive()
-        if message["type"] != "http.request" or not message.get("more_body"):
-            return
-
-
-async def _answer(send: Send, status: int, content_type: bytes, body: bytes) -> None:
-    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def _drop(send: Send) -> None:

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS chats (
     created_ms INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS messages (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     message_code TEXT NOT NULL UNIQUE,
     direction TEXT NOT NULL,
     callid TEXT NOT NULL,

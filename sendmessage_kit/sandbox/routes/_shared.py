@@ -34,6 +34,7 @@ __all__ = [
     "SessionDep",
     "StateDep",
     "answer",
+    "answer_bytes",
     "gateway_answer_handler",
     "refused_handler",
     "signed_in",
@@ -96,13 +97,18 @@ class GatewayAnswer(Exception):
         self.extra = extra
 
 
-def answer(retcode: str, message: str = "", **extra: Any) -> Response:
-    """A gateway answer: HTTP 200, JSON with `message` and `retcode` (and extras)."""
+def answer_bytes(retcode: str, message: str = "", **extra: Any) -> bytes:
+    """The JSON of a gateway answer: `message` and `retcode` (and extras)."""
     body = json.dumps(
         {"message": message, "retcode": retcode, **extra}, ensure_ascii=False, separators=(",", ":")
     )
     # "replace": a message quoting text that is not valid Unicode still encodes (as "?").
-    return Response(body.encode("utf-8", "replace"), media_type=JSON)
+    return body.encode("utf-8", "replace")
+
+
+def answer(retcode: str, message: str = "", **extra: Any) -> Response:
+    """A gateway answer: HTTP 200, JSON with `message` and `retcode` (and extras)."""
+    return Response(answer_bytes(retcode, message, **extra), media_type=JSON)
 
 
 async def gateway_answer_handler(request: Request, exc: Exception) -> Response:
@@ -129,10 +135,10 @@ def in_range(state: SandboxState, agentid: str) -> None:
         raise GatewayAnswer("000-002", f"agent ID {agentid!r} is not in the range {low}-{high}")
 
 
-def signed_in(agentid: str, request: Request, state: SandboxState) -> Session:
-    """The caller's session: the agent ID's range first, then the `Guid` header."""
+def signed_in(state: SandboxState, agentid: str, guid: str | None) -> Session:
+    """The caller's session: the agent ID's range first, then the `Guid` header's value."""
     in_range(state, agentid)
-    retcode, session = state.gateway.authenticate(request.headers.get("guid"), agentid)
+    retcode, session = state.gateway.authenticate(guid, agentid)
     if session is None:
         raise GatewayAnswer(retcode, _AUTH_MESSAGES[retcode])
     return session
@@ -140,7 +146,7 @@ def signed_in(agentid: str, request: Request, state: SandboxState) -> Session:
 
 async def _signed_in(agentid: str, request: Request, state: StateDep) -> Session:
     # async: FastAPI runs a plain `def` dependency in a worker thread, which costs more than it.
-    return signed_in(agentid, request, state)
+    return signed_in(state, agentid, request.headers.get("guid"))
 
 
 SessionDep = Annotated[Session, Depends(_signed_in)]

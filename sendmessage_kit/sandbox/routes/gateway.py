@@ -6,15 +6,20 @@ retcode). The Guid check is the `SessionDep` dependency.
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, ValidationError
+from starlette.types import Receive, Scope, Send
 
 from sendmessage_kit.constraints import Finding, check
-from sendmessage_kit.encoding import body_dict, decode_body, encode_body
+from sendmessage_kit.encoding import decode_body, encode_data, request_from, wire_text
 from sendmessage_kit.errors import PayloadError
 from sendmessage_kit.models import MessageData
+from sendmessage_kit.sandbox import asgi
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.routes._shared import (
     GUID_DOC,
@@ -26,11 +31,12 @@ from sendmessage_kit.sandbox.routes._shared import (
     SessionDep,
     StateDep,
     answer,
+    answer_bytes,
     in_range,
     signed_in,
 )
 
-__all__ = ["router"]
+__all__ = ["SENDMESSAGE_PATH", "deliver", "router", "serve_sendmessage"]
 
 TAG = "CC-Gateway (same paths and shapes as the real gateway)"
 _SUCCESS = b'{"message":"success","retcode":"0"}'
@@ -175,15 +181,48 @@ async def agentevent(agentid: str, session: SessionDep, state: StateDep) -> Resp
     },
 )
 async def sendmessage(agentid: str, request: Request) -> Response:
-    # The hot route takes no FastAPI dependencies (their solving cost more than the work): the
-    # same Guid check as `SessionDep`, called directly; the OpenAPI document is unchanged.
+    # This route documents the interface; requests reach `serve_sendmessage` before FastAPI's
+    # routing (see `SandboxApp`). Both call `deliver`, so they answer the same.
     state: SandboxState = request.app.state.sandbox
-    signed_in(agentid, request, state)
-    raw = await request.body()
-    errors = [f for f in check(raw, state.profile, agent_id=agentid) if f.severity == "error"]
+    deliver(state, agentid, request.headers.get("guid"), await request.body())
+    return Response(_SUCCESS, media_type=JSON)
+
+
+SENDMESSAGE_PATH = re.compile(f"{GW}/mediacall/([^/]+)/sendmessage")
+_JSON = JSON.encode()
+
+
+async def serve_sendmessage(
+    state: SandboxState, agentid: str, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """Sendmessage as plain ASGI: the sandbox's hot path, ahead of FastAPI's routing.
+
+    FastAPI's routing, dependency solving and middleware cost more than the interface's own
+    work; here a request costs the interface and uvicorn only. An unexpected exception
+    propagates to uvicorn, which answers 500 as Starlette's error middleware would.
+    """
+    raw = await asgi.read_body(receive)
+    if raw is None:  # the client went away before the body ended: nothing is stored
+        return
+    try:
+        deliver(state, agentid, asgi.header(scope, b"guid"), raw)
+        body = _SUCCESS
+    except GatewayAnswer as exc:
+        body = answer_bytes(exc.retcode, exc.message, **exc.extra)
+    await asgi.answer(send, 200, _JSON, body)
+
+
+def deliver(state: SandboxState, agentid: str, guid: str | None, raw: bytes) -> None:
+    """The sendmessage interface: store the message, or raise the `GatewayAnswer` refusing it."""
+    signed_in(state, agentid, guid)
+    try:  # parsed once, for check() and the decoder
+        body: Any = json.loads(wire_text(raw))
+    except (PayloadError, ValueError, RecursionError):
+        body = raw  # check() names what is wrong with it
+    errors = [f for f in check(body, state.profile, agent_id=agentid) if f.severity == "error"]
     if errors:
         raise GatewayAnswer(_retcode_for(errors, state.config), _describe(errors))
-    callid, data, wire = _accepted(raw, state.config.invalid_retcode)
+    callid, data, wire = _accepted(body, state.config.invalid_retcode)
     store, config = state.store, state.config
     chat = store.chat(callid)
     if config.strict_calls and (chat is None or chat.agent_id != agentid):
@@ -203,6 +242,7 @@ async def sendmessage(agentid: str, request: Request) -> Response:
         code, content = data.messageCode, data.content
     if chat is None:
         store.open_chat(callid, agentid, channel, to, by="agent")
+    # A messageCode already stored is kept once and still answers success (idempotency).
     store.add_message(
         message_code=code or str(uuid.uuid4()),
         direction="agent",
@@ -214,25 +254,23 @@ async def sendmessage(agentid: str, request: Request) -> Response:
         content=content,
         data=wire if data is not None else None,
     )
-    # A messageCode already stored is kept once and still answers success (idempotency).
-    return Response(_SUCCESS, media_type=JSON)
 
 
-def _accepted(raw: bytes, retcode: str) -> tuple[str, MessageData | None, str]:
+def _accepted(body: Any, retcode: str) -> tuple[str, MessageData | None, str]:
     """(callid, data or None for plain text, `data`'s wire string) through the kit's decoder.
 
     `check()` may have let through what the decoder refuses (a rule lowered to a warning, a
     profile that takes plain text): the decoder decides, and a `PayloadError` is an answer.
-    Only what the kit's encoder writes back is stored, so nothing stored can break a read.
+    The decoder refuses text that is not valid Unicode anywhere in the body, and only what the
+    kit's encoder writes is stored, so nothing stored can break a read.
     """
     try:
-        request = decode_body(raw)
-        body = body_dict(request)  # encodes `data`: refuses text that is not valid Unicode
-        encode_body(body)  # the same for callid, userid and extra fields
+        request = decode_body(body) if isinstance(body, bytes) else request_from(body)
+        data = request.data
+        wire = data if isinstance(data, str) else encode_data(data)
     except PayloadError as exc:
         raise GatewayAnswer(retcode, str(exc)) from None
-    data = request.data if isinstance(request.data, MessageData) else None
-    return request.callid, data, str(body["data"])
+    return request.callid, data if isinstance(data, MessageData) else None, wire
 
 
 def _retcode_for(errors: list[Finding], config: SandboxConfig) -> str:
