@@ -36,8 +36,9 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import httpx2
 
@@ -249,7 +250,20 @@ def main() -> None:
     ap.add_argument("--single", type=int, default=600, help="sequential sends per round")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--concurrency", type=int, nargs="*", default=[4, 16, 64])
+    ap.add_argument(
+        "--loop",
+        choices=["asyncio", "uvloop"],
+        default="asyncio",
+        help="event loop of every async contender (uvloop if installed; the kit never needs it)",
+    )
     args = ap.parse_args()
+    arun: Callable[[Coroutine[Any, Any, int]], int] = asyncio.run
+    if args.loop == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            raise SystemExit("--loop uvloop: uvloop is not installed") from None
+        arun = uvloop.run
     n = args.n
     aio = has_aiohttp()
     single: dict[str, list[float]] = {}
@@ -286,19 +300,19 @@ def main() -> None:
                 run(bulk, "http.client keep-alive loop (raw)", n,
                     lambda r: raw_http_client(url, ag(), raw(r)))  # fmt: skip
                 run(bulk, "httpx2.AsyncClient + gather (raw)", n,
-                    lambda r: asyncio.run(naive_gather(url, ag(), raw(r))))  # fmt: skip
+                    lambda r: arun(naive_gather(url, ag(), raw(r))))  # fmt: skip
                 for c in args.concurrency if aio else []:
                     run(bulk, f"aiohttp concurrency={c} (raw)", n,
-                        lambda r, c=c: asyncio.run(raw_aiohttp(url, ag(), raw(r), c)))  # fmt: skip
+                        lambda r, c=c: arun(raw_aiohttp(url, ag(), raw(r), c)))  # fmt: skip
                 for c in sorted({*args.concurrency, DEFAULT_CONCURRENCY}):
                     mark = " (default)" if c == DEFAULT_CONCURRENCY else ""
                     run(bulk, f"send_many concurrency={c}{mark}", n,
-                        lambda r, c=c: asyncio.run(kit(url, ag(), r, c, tmp)))  # fmt: skip
+                        lambda r, c=c: arun(kit(url, ag(), r, c, tmp)))  # fmt: skip
         finally:
             proc.terminate()
             proc.wait(10)
     print(f"\nsandbox over HTTP in its own process, {os.cpu_count()} CPU(s), medians of "
-          f"{args.rounds} interleaved round(s)")  # fmt: skip
+          f"{args.rounds} interleaved round(s), {args.loop} event loop")  # fmt: skip
     if single:
         base = table(f"One send after another, {args.single} per round", single, args.rounds)
         ratio = statistics.median(single["GatewayClient.send_request"]) / base

@@ -57,7 +57,7 @@ __all__ = [
     "connect",
 ]
 
-# The async twin (and asyncio) load when first asked for, so a sync-only program never imports them.
+# The async twin (and asyncio) load when first asked for, not with `GatewayClient`.
 __getattr__, __dir__ = lazy_names(
     __name__,
     {"AsyncGatewayClient": "async_client", "AsyncEventPoller": "events"},

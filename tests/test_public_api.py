@@ -35,13 +35,17 @@ def test_the_whole_exception_tree_is_exported_at_the_top_level() -> None:
 
 def test_names_stay_lazy() -> None:
     # Importing the package (and the CLI's parser) loads neither pydantic nor httpx2; the first
-    # use of a name does.
+    # use of a name loads pydantic, and the first client httpx2.
     code = (
         "import sys, sendmessage_kit, sendmessage_kit.cli as c; c.build_parser();"
         "heavy = ('pydantic', 'httpx2');"
-        "before = [m for m in heavy if m in sys.modules];"
+        "loaded = lambda: [m for m in heavy if m in sys.modules];"
+        "before = loaded();"
         "sendmessage_kit.ConnectError; sendmessage_kit.GatewayClient;"
-        "print(before, [m for m in heavy if m in sys.modules])"
+        "named = loaded();"
+        "sendmessage_kit.GatewayClient(base_url='http://127.0.0.1:9', agent_id='101',"
+        " history=False).close();"
+        "print(before, named, loaded())"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert r.stdout.strip() == "[] ['pydantic', 'httpx2']"
+    assert r.stdout.strip() == "[] ['pydantic'] ['pydantic', 'httpx2']"

@@ -195,7 +195,7 @@ _JSON = JSON.encode()
 async def serve_sendmessage(
     state: SandboxState, agentid: str, scope: Scope, receive: Receive, send: Send
 ) -> None:
-    """Sendmessage as plain ASGI: the sandbox's hot path, ahead of FastAPI's routing.
+    """The sendmessage interface as plain ASGI, ahead of FastAPI's routing: the hot path.
 
     FastAPI's routing, dependency solving and middleware cost more than the interface's own
     work; here a request costs the interface and uvicorn only. An unexpected exception
