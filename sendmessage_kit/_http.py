@@ -98,18 +98,36 @@ def build_request(
     content: str | None = None,
     timeout: float,
 ) -> httpx2.Request:
-    """An `httpx2.Request` with the gateway's headers; `content` is sent byte for byte."""
+    """An `httpx2.Request` with the gateway's headers; `content` is sent byte for byte.
+
+    The headers are the ones `httpx2.Request(content=...)` would send, in its order (Host first,
+    the gateway's, then Content-Length), built directly: through `content=` httpx2 works them
+    out at about five times the cost, on every send.
+    """
     import httpx2
 
-    headers = {**JSON_HEADERS, **guid_headers}
-    body = content.encode("utf-8") if content is not None else None
-    return httpx2.Request(
+    target = _parsed_url(url)
+    body = content.encode("utf-8") if content is not None else b""
+    headers = [(b"Host", target.netloc)]
+    if not body and method in _EMPTY_BODY_LENGTH:
+        headers.append((b"Content-Length", b"0"))
+    headers += _JSON_HEADER_ITEMS
+    headers += [(k.encode("ascii"), v.encode("ascii")) for k, v in guid_headers.items()]
+    if body:
+        headers.append((b"Content-Length", str(len(body)).encode("ascii")))
+    request = httpx2.Request(
         method,
-        _parsed_url(url),
+        target,
         headers=headers,
-        content=body,
+        stream=httpx2.ByteStream(body),
         extensions={"timeout": dict(_timeout_extension(timeout))},
     )
+    request.read()  # the body is at hand: `request.content`, as with content=
+    return request
+
+
+_JSON_HEADER_ITEMS = [(k.encode("ascii"), v.encode("ascii")) for k, v in JSON_HEADERS.items()]
+_EMPTY_BODY_LENGTH = frozenset({"POST", "PUT", "PATCH"})  # httpx2 sends "Content-Length: 0"
 
 
 def _loads(response: httpx2.Response) -> Any:

@@ -51,13 +51,14 @@ def guid_from_headers(headers: Mapping[str, str]) -> str | None:
         >>> guid_from_headers({"set-guid": "JSESSIONID=abc.AgentGateway0"})
         'abc.AgentGateway0'
     """
-    raw = headers.get("set-guid") or headers.get("Set-GUID")
+    exact = isinstance(headers, dict)  # a plain dict's keys are case-sensitive; httpx2's are not
+    raw = headers.get("set-guid") or (headers.get("Set-GUID") if exact else None)
     if raw:
         first = raw.split(";", 1)[0].strip()
         name, sep, value = first.partition("=")
         guid = value.strip() if sep else name.strip()
         return guid or None
-    bare = headers.get("guid") or headers.get("Guid")
+    bare = headers.get("guid") or (headers.get("Guid") if exact else None)
     return bare.strip() or None if bare else None
 
 

@@ -92,7 +92,7 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str, bool]]:
 def _flat_and_clean(value: Any) -> bool:
     if isinstance(value, str):
         return value.isprintable()
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):  # dict: skip the ABC check
         return False
     for key, item in value.items():
         if not (isinstance(key, str) and key.isprintable()):
