@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import SecretStr
-
 from sendmessage_kit import _http
-from sendmessage_kit.auth import GuidState, mask, redact_http_debug_logs, sign_in_body
+from sendmessage_kit.auth import GuidState, as_secret, mask, redact_http_debug_logs, sign_in_body
 from sendmessage_kit.errors import (
     GatewayError,
     ResponseError,
@@ -31,6 +29,7 @@ if TYPE_CHECKING:
     import ssl
 
     import httpx2
+    from pydantic import SecretStr
 
     # Imported where first used: `from sendmessage_kit import GatewayClient` stays light (the
     # models, the constraint tables and pydantic-settings load on construction or first send).
@@ -180,7 +179,7 @@ class _ClientBase(Generic[_TransportT]):
         self.agent_id = str(agent).strip()
         self._guid = GuidState(guid if guid is not None else s.guid)
         pw = password if password is not None else s.password
-        self._password = SecretStr(pw) if isinstance(pw, str) else pw
+        self._password = as_secret(pw)
         self.phonenum = phonenum if phonenum is not None else s.phonenum
         self.timeout = float(timeout if timeout is not None else s.timeout)
         self.secmode = secmode if secmode is not None else s.secmode
@@ -242,7 +241,7 @@ class _ClientBase(Generic[_TransportT]):
                 "sign-in needs a password: set SENDMESSAGE_KIT_PASSWORD (or password=)."
             )
         if password is not None:
-            self._password = SecretStr(password) if isinstance(password, str) else password
+            self._password = as_secret(password)
         if phonenum is not None:
             self.phonenum = phonenum
         if not (self.phonenum or "").strip():

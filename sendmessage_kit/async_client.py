@@ -16,8 +16,6 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self
 
-from pydantic import SecretStr
-
 from sendmessage_kit import _http
 from sendmessage_kit._client_base import (
     NO_PASSWORD_HINT,
@@ -33,6 +31,7 @@ if TYPE_CHECKING:
     import ssl
 
     import httpx2
+    from pydantic import SecretStr
 
     from sendmessage_kit.bulk import BulkItem, BulkReport
     from sendmessage_kit.history import History

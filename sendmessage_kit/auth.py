@@ -14,11 +14,31 @@ import logging
 import re
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
-__all__ = ["GuidState", "guid_from_headers", "mask", "redact_http_debug_logs", "sign_in_body"]
+__all__ = [
+    "GuidState",
+    "as_secret",
+    "guid_from_headers",
+    "mask",
+    "redact_http_debug_logs",
+    "sign_in_body",
+]
+
+
+def as_secret(value: SecretStr | str | None) -> SecretStr | None:
+    """`value` as a `SecretStr` (None stays None).
+
+    pydantic is imported here, when a client is built, not with `sendmessage_kit`.
+    """
+    if isinstance(value, str):
+        from pydantic import SecretStr
+
+        return SecretStr(value)
+    return value
 
 
 def mask(secret: SecretStr | str | None, *, keep: int = 4) -> str:
@@ -35,7 +55,7 @@ def mask(secret: SecretStr | str | None, *, keep: int = 4) -> str:
     """
     if secret is None:
         return "<none>"
-    text = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    text = secret if isinstance(secret, str) else secret.get_secret_value()
     head, dot, node = text.rpartition(".")
     if dot and node.startswith("AgentGateway") and len(head) > keep * 2:
         return f"****{head[-keep:]}.{node}"
@@ -64,7 +84,7 @@ def guid_from_headers(headers: Mapping[str, str]) -> str | None:
 
 def sign_in_body(password: SecretStr | str, phonenum: str | None, **extra: Any) -> dict[str, Any]:
     """The JSON body of `PUT .../onlineagent/{agentid}` (sign-in and forced sign-in)."""
-    secret = password.get_secret_value() if isinstance(password, SecretStr) else password
+    secret = password if isinstance(password, str) else password.get_secret_value()
     body: dict[str, Any] = {"password": secret, "phonenum": phonenum or ""}
     body.update(extra)
     return body
@@ -78,7 +98,7 @@ class GuidState:
 
     def __init__(self, guid: SecretStr | str | None = None) -> None:
         self._lock = threading.Lock()
-        self._guid = SecretStr(guid) if isinstance(guid, str) else guid
+        self._guid = as_secret(guid)
         self.rotations = 0
 
     @property
@@ -89,7 +109,7 @@ class GuidState:
     def set(self, guid: SecretStr | str | None) -> None:
         """Replace the Guid (None forgets it, e.g. after sign-out)."""
         with self._lock:
-            self._guid = SecretStr(guid) if isinstance(guid, str) else guid
+            self._guid = as_secret(guid)
 
     def headers(self) -> dict[str, str]:
         """The `Guid` request header, or nothing before sign-in."""
@@ -105,7 +125,7 @@ class GuidState:
             old = self._guid.get_secret_value() if self._guid is not None else None
             if new == old:
                 return False
-            self._guid = SecretStr(new)
+            self._guid = as_secret(new)
             self.rotations += 1
             return True
 

@@ -17,8 +17,6 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Self
 
-from pydantic import SecretStr
-
 from sendmessage_kit import _http
 from sendmessage_kit._client_base import (
     NO_PASSWORD_HINT,
@@ -40,6 +38,7 @@ from sendmessage_kit.events import EventPoller
 
 if TYPE_CHECKING:
     import httpx2
+    from pydantic import SecretStr
 
     from sendmessage_kit.async_client import AsyncGatewayClient
     from sendmessage_kit.events import AsyncEventPoller

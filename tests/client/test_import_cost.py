@@ -1,8 +1,8 @@
 """`from sendmessage_kit import GatewayClient` loads only what the class needs (issue 14).
 
-The settings (pydantic-settings), the models, the constraint tables, the journal, httpx2 and the
-sandbox load on construction or first send, and the async twin (with asyncio) only when asked
-for; a regression that imports one of them at the top of a client module makes this fail
+pydantic, the settings (pydantic-settings), the models, the constraint tables, the journal, httpx2
+and the sandbox load on construction or first send, and the async twin (with asyncio) only when
+asked for; a regression that imports one of them at the top of a client module makes this fail
 (measured: httpx2 alone is about half of the old import time).
 """
 
@@ -22,6 +22,7 @@ DEFERRED = [
     "fastapi",
     "aiohttp",
     "httpx2",
+    "pydantic",
     "asyncio",
     "sendmessage_kit.async_client",
 ]
@@ -46,5 +47,5 @@ def test_construction_loads_the_settings_and_checks() -> None:
     )
     loaded = _loaded_after(code)
     expected = {"pydantic_settings", "sendmessage_kit.settings", "sendmessage_kit.constraints"}
-    assert expected | {"httpx2"} <= set(loaded)
+    assert expected | {"httpx2", "pydantic"} <= set(loaded)
     assert "sendmessage_kit.async_client" not in loaded
