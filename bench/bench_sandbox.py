@@ -206,14 +206,17 @@ def main() -> None:
         f"sendmessage throughput, median of {args.rounds} interleaved blocks of {args.requests} "
         "requests, HTTP on 127.0.0.1"
     )
-    print(f"{'client':44} {'bare FastAPI':>13} {'sandbox':>9} {'ratio':>6}")
+    head = f"{'client':44} {'bare FastAPI':>13} {'sandbox':>9} {'ratio':>6}"
+    print(f"{head}  blocks, r/s (bare/sandbox)")
     for key, label in (
         ("seq", "http.client sequential keep-alive"),
         ("conc", f"httpx2 AsyncClient, {args.concurrency} concurrent"),
     ):
         b = statistics.median(results[("bare", key)])
         s = statistics.median(results[("sandbox", key)])
-        print(f"{label:44} {b:>9.0f} r/s {s:>5.0f} r/s {s / b:>6.2f}")
+        pairs = zip(results[("bare", key)], results[("sandbox", key)], strict=True)
+        spread = ", ".join(f"{x:.0f}/{y:.0f}" for x, y in pairs)
+        print(f"{label:44} {b:>9.0f} r/s {s:>5.0f} r/s {s / b:>6.2f}  {spread}")
     print(f"check() on the seed body: {check_cost():.1f} µs per call (in the sandbox's path)")
     print("target: sandbox >= 0.8 x bare (sequential client)")
 
