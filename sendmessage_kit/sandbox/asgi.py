@@ -6,9 +6,9 @@ Reading a body, answering with bytes, reading a header: what Starlette's `Reques
 
 from __future__ import annotations
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-__all__ = ["answer", "drain", "header", "read_body"]
+__all__ = ["answer", "drain", "header", "read_body", "replay"]
 
 
 async def read_body(receive: Receive) -> bytes | None:
@@ -27,6 +27,20 @@ async def read_body(receive: Receive) -> bytes | None:
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             return b"".join(chunks)
+
+
+def replay(body: bytes, then: Receive) -> Receive:
+    """A `receive` that gives a body already read, then waits on the real one (disconnect)."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await then()
+
+    return receive
 
 
 async def drain(receive: Receive) -> None:

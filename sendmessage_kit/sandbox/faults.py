@@ -23,20 +23,15 @@ import asyncio
 import json
 import random
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sendmessage_kit.sandbox.asgi import answer, drain, read_body
+from sendmessage_kit.sandbox.asgi import answer, drain, read_body, replay
 
 __all__ = ["FaultInjector", "FaultSpec", "Faults"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Kind = Literal["retcode", "html_502", "drop_connection", "garbage"]
 
 HTML_502 = (
@@ -222,7 +217,7 @@ class FaultInjector:
             if body is None:  # the client went away: nothing to answer
                 return
             callid, users = send_scope(body)
-            receive = _replay(body)
+            receive = replay(body, receive)
         latency, spec = self.faults.draw(callid, users)
         if latency:
             await asyncio.sleep(latency)
@@ -239,19 +234,6 @@ class FaultInjector:
         else:
             body = json.dumps({"message": "sandbox fault", "retcode": spec.retcode}).encode()
             await answer(send, 200, b"application/json;charset=UTF-8", body)
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
 
 
 async def _drop(send: Send) -> None:

@@ -20,13 +20,13 @@ import json
 import re
 import secrets
 import socket
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sendmessage_kit.sandbox.asgi import answer, replay
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.store import Store
 
@@ -193,7 +193,7 @@ class LanGuard:
                 await _refuse(send, 413, "LAN mode: a customer call's body is at most 64 KB")
                 return
             body = read
-            receive = _replay(body, receive)
+            receive = replay(body, receive)
         why = self._refusal(scope, method, path, body)
         if why:
             await _refuse(send, 403, why)
@@ -268,25 +268,5 @@ async def _read_body(receive: Receive) -> bytes | None:
     return b"".join(chunks)
 
 
-def _replay(body: bytes, then: Receive) -> Callable[[], Awaitable[Message]]:
-    """A `receive` that gives the body already read, then waits on the real one (disconnect)."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await then()
-
-    return receive
-
-
 async def _refuse(send: Send, status: int, detail: str) -> None:
-    payload = json.dumps({"detail": detail}).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode()),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})
+    await answer(send, status, b"application/json", json.dumps({"detail": detail}).encode())
