@@ -1,24 +1,36 @@
-"""An httpx2 transport on aiohttp: `AsyncGatewayClient`'s HTTP when aiohttp is installed.
+"""The async client's HTTP on aiohttp: an exchange the client calls, and an httpx2 transport.
 
 Measured by `bench/bench_client.py`, httpx2's own async pool costs about twice aiohttp's per
-request, which capped `send_many` at half the rate of a raw aiohttp client. The kit keeps
-httpx2's API (requests, responses, exceptions) and lets aiohttp move the bytes, the pattern of
-httpx-aiohttp and openai-python's `DefaultAioHttpClient`; that package itself depends on httpx,
-which the kit does not use, hence these few lines. aiohttp is a dependency of the kit (bulk
-sending at the field's best rate is what `send_many` is for, and it is the field's well-kept
-async client); where it cannot be imported, the client falls back to httpx2's own pool.
+request, which capped `send_many` at half the rate of a raw aiohttp client. aiohttp is a
+dependency of the kit (bulk sending at the field's best rate is what `send_many` is for, and it
+is the field's well-kept async client); where it cannot be imported, the client falls back to
+httpx2's own pool.
+
+`AsyncGatewayClient` calls `AiohttpTransport.exchange` itself: bytes and headers in, an
+`_http.Answer` (status, case-insensitive headers, body) out. Going through
+`httpx2.AsyncClient.send` instead built an `httpx2.Request` and an `httpx2.Response` (with its
+decoder chain) and ran the client's auth, redirect, cookie and hook layers on every send: about
+a seventh of `send_many`'s CPU per message, for layers the gateway's interface does not use
+(no redirects, no cookies, no auth flow; the Guid is a header the kit sets). The class is also
+an `httpx2.AsyncBaseTransport` (the pattern of httpx-aiohttp and openai-python's
+`DefaultAioHttpClient`) on the same exchange, for any `httpx2.AsyncClient`.
 
 Bodies are read whole (gateway answers are small JSON documents); every aiohttp error leaves as
-the httpx2 exception the clients already translate (`_http.map_error`).
+the httpx2 exception the clients already translate (`_http.map_error`), with an `httpx2.Request`
+built for it then, not before.
 """
 
 from __future__ import annotations
 
+import functools
 import ssl
 from typing import Any
 
 import aiohttp
 import httpx2
+from aiohttp.typedefs import LooseHeaders
+
+from sendmessage_kit._http import Answer
 
 __all__ = ["AiohttpTransport"]
 
@@ -37,6 +49,12 @@ def _map(exc: BaseException, request: httpx2.Request) -> httpx2.HTTPError:
     if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
         return httpx2.RemoteProtocolError(message, request=request)
     return httpx2.ReadError(message, request=request)
+
+
+@functools.lru_cache(maxsize=64)
+def _limits(pool: float | None, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    """The `aiohttp.ClientTimeout` of httpx2's pool / connect / read timeouts (one per value)."""
+    return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect, sock_read=read)
 
 
 class AiohttpTransport(httpx2.AsyncBaseTransport):
@@ -68,30 +86,49 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         )
         return self._session
 
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        headers: LooseHeaders,
+        body: bytes | None,
+        limits: aiohttp.ClientTimeout,
+    ) -> Answer:
         session = self._session or self._open()
-        timeout: dict[str, Any] = request.extensions.get("timeout", {})
-        limits = aiohttp.ClientTimeout(
-            total=None,
-            connect=timeout.get("pool"),
-            sock_connect=timeout.get("connect"),
-            sock_read=timeout.get("read"),
-        )
+        async with session.request(
+            method, url, headers=headers, data=body or None, allow_redirects=False, timeout=limits
+        ) as answer:
+            content = await answer.read()
+            return Answer(answer.status, answer.headers, content, answer.raw_headers)
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        headers: LooseHeaders,
+        body: bytes | None,
+        timeout: float,
+    ) -> Answer:
+        """Send one request and read its whole answer; aiohttp errors leave as httpx2's.
+
+        `timeout` bounds the wait for a connection, the connect and each read, as
+        `httpx2.Timeout(timeout)` does.
+        """
         try:
-            async with session.request(
-                request.method,
-                str(request.url),
-                headers=request.headers.multi_items(),
-                data=request.content or None,
-                allow_redirects=False,
-                timeout=limits,
-            ) as answer:
-                content = await answer.read()
-                headers = answer.raw_headers
-                status = answer.status
+            return await self._send(method, url, headers, body, _limits(timeout, timeout, timeout))
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise _map(exc, httpx2.Request(method, url)) from exc
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        """httpx2's transport interface, on the same exchange."""
+        t: dict[str, Any] = request.extensions.get("timeout", {})
+        limits = _limits(t.get("pool"), t.get("connect"), t.get("read"))
+        headers = request.headers.multi_items()
+        try:
+            a = await self._send(request.method, str(request.url), headers, request.content, limits)
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _map(exc, request) from exc
-        return httpx2.Response(status, headers=headers, content=content, request=request)
+        return httpx2.Response(a.status_code, headers=a.raw, content=a.content, request=request)
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -330,7 +330,7 @@ class _ClientBase(Generic[_TransportT]):
         self,
         error: SendMessageKitError,
         attempt: int,
-        response: httpx2.Response | None,
+        response: httpx2.Response | _http.Answer | None,
         policy: _http.RetryPolicy,
     ) -> float | None:
         delay = policy.delay(error, attempt, _http.retry_after(response))
@@ -344,10 +344,12 @@ class _ClientBase(Generic[_TransportT]):
         return delay
 
 
-_Outcome = tuple[dict[str, Any] | None, SendMessageKitError | None, "httpx2.Response | None"]
+_Outcome = tuple[
+    dict[str, Any] | None, SendMessageKitError | None, "httpx2.Response | _http.Answer | None"
+]
 
 
-def _interpret(response: httpx2.Response, guid: GuidState) -> _Outcome:
+def _interpret(response: httpx2.Response | _http.Answer, guid: GuidState) -> _Outcome:
     guid.follow(response.headers)
     try:
         obj = _http.parse_json(response)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -130,7 +131,35 @@ _JSON_HEADER_ITEMS = [(k.encode("ascii"), v.encode("ascii")) for k, v in JSON_HE
 _EMPTY_BODY_LENGTH = frozenset({"POST", "PUT", "PATCH"})  # httpx2 sends "Content-Length: 0"
 
 
-def _loads(response: httpx2.Response) -> Any:
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer as the clients read it, from a transport that is not httpx2's.
+
+    Attributes:
+        status_code: the HTTP status.
+        headers: the headers, looked up case-insensitively (`.get("set-guid")`).
+        content: the whole body.
+        raw: the headers as received, (name, value) bytes, for `to_httpx`.
+    """
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    raw: tuple[tuple[bytes, bytes], ...]
+
+    @property
+    def text(self) -> str:
+        """The body as text, decoded as httpx2 decodes it (the charset the answer declares)."""
+        return self.to_httpx().text
+
+    def to_httpx(self) -> httpx2.Response:
+        """The same answer as an `httpx2.Response` (what `ResponseError.response` holds)."""
+        import httpx2
+
+        return httpx2.Response(self.status_code, headers=self.raw, content=self.content)
+
+
+def _loads(response: httpx2.Response | Answer) -> Any:
     try:
         # From the bytes first: json detects UTF-8 itself, while response.text may guess.
         return json.loads(response.content)
@@ -138,7 +167,7 @@ def _loads(response: httpx2.Response) -> Any:
         return json.loads(response.text)  # a charset the response declares, e.g. GBK
 
 
-def parse_json(response: httpx2.Response) -> dict[str, Any]:
+def parse_json(response: httpx2.Response | Answer) -> dict[str, Any]:
     """The gateway's JSON answer, or `ResponseError` for an HTML page, garbage or no `retcode`."""
     status = response.status_code
     try:
@@ -170,7 +199,7 @@ def parse_json(response: httpx2.Response) -> dict[str, Any]:
         text = response.text
     raise ResponseError(
         f"HTTP {status} {message}: {text[:200]!r}. {advice}",
-        response=response,
+        response=response.to_httpx() if isinstance(response, Answer) else response,
         status_code=status,
         body=text,
     )
@@ -266,7 +295,7 @@ def next_delay(attempt: int, retry_after: float | None = None) -> float:
     return base * (1 - JITTER * random.random())
 
 
-def retry_after(response: httpx2.Response | None) -> float | None:
+def retry_after(response: httpx2.Response | Answer | None) -> float | None:
     """The `Retry-After` header in seconds, if any."""
     if response is None:
         return None

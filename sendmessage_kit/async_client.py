@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import httpx2
     from pydantic import SecretStr
 
+    from sendmessage_kit._aiohttp import AiohttpTransport
     from sendmessage_kit.bulk import BulkItem, BulkReport
     from sendmessage_kit.history import History
     from sendmessage_kit.models import MessageData, SendMessageRequest
@@ -42,7 +43,7 @@ __all__ = ["AsyncGatewayClient"]
 MAX_CONNECTIONS = 100
 
 
-def _aiohttp_transport(verify: ssl.SSLContext | bool) -> httpx2.AsyncBaseTransport | None:
+def _aiohttp_transport(verify: ssl.SSLContext | bool) -> AiohttpTransport | None:
     """The aiohttp transport when aiohttp imports (about twice the rate of httpx2's pool)."""
     try:
         from sendmessage_kit._aiohttp import AiohttpTransport
@@ -51,18 +52,29 @@ def _aiohttp_transport(verify: ssl.SSLContext | bool) -> httpx2.AsyncBaseTranspo
     return AiohttpTransport(verify, MAX_CONNECTIONS)
 
 
+def _request_of(exc: httpx2.HTTPError) -> httpx2.Request | None:
+    try:
+        return exc.request
+    except RuntimeError:  # raised without one
+        return None
+
+
 class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
     """Asynchronous twin of `GatewayClient`, with `send_many` for bulk sending."""
 
     _httpx: httpx2.AsyncClient
     _sign_in_lock: asyncio.Lock
+    #: The kit's own aiohttp transport, called directly (see `sendmessage_kit._aiohttp`); None
+    #: when aiohttp is missing or a transport was given, and every request goes through httpx2.
+    _direct: AiohttpTransport | None
 
     def _open_http(self, transport: httpx2.AsyncBaseTransport | None) -> httpx2.AsyncClient:
         import httpx2  # here, not at module level: see _TransportT
 
         self._sign_in_lock = asyncio.Lock()
+        self._direct = None
         if transport is None:
-            transport = _aiohttp_transport(self._verify)
+            transport = self._direct = _aiohttp_transport(self._verify)
         limits = httpx2.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=100)
         return httpx2.AsyncClient(
             verify=self._verify, transport=transport, trust_env=False, limits=limits
@@ -96,19 +108,25 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
 
         policy = policy or _http.RetryPolicy(self.policy.max_retries, False)
         url = self._root + path
+        wait = timeout or self.timeout
+        direct = self._direct
+        body = content.encode("utf-8") if direct is not None and content is not None else None
         attempt = 0
         while True:
-            request = _http.build_request(
-                method,
-                url,
-                guid_headers=self._guid.headers(),
-                content=content,
-                timeout=timeout or self.timeout,
-            )
+            received: httpx2.Response | _http.Answer
             try:
-                obj, error, response = _interpret(await self._httpx.send(request), self._guid)
+                if direct is not None:
+                    headers = {**_http.JSON_HEADERS, **self._guid.headers()}
+                    received = await direct.exchange(method, url, headers, body, wait)
+                else:
+                    guid = self._guid.headers()
+                    request = _http.build_request(
+                        method, url, guid_headers=guid, content=content, timeout=wait
+                    )
+                    received = await self._httpx.send(request)
+                obj, error, response = _interpret(received, self._guid)
             except httpx2.HTTPError as exc:
-                obj, error, response = None, _http.map_error(exc, request, url), None
+                obj, error, response = None, _http.map_error(exc, _request_of(exc), url), None
                 error.__cause__ = exc
             if error is None:
                 return obj, None, attempt + 1
