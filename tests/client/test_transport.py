@@ -23,17 +23,19 @@ from sendmessage_kit._aiohttp import AiohttpTransport
 from sendmessage_kit.client import AsyncGatewayClient
 from sendmessage_kit.errors import ResponseError
 from sendmessage_kit.models import new_message
+from tests.client.conftest import _agents
 
 
-async def _send_one(gw: Any, agent: str) -> AsyncGatewayClient:
-    client = await AsyncGatewayClient.for_sandbox(gw, agent_id=agent, history=False)
+async def _send_one(gw: Any) -> AsyncGatewayClient:
+    # An agent of its own (the twins' counter): no earlier sign-in to take over.
+    client = await AsyncGatewayClient.for_sandbox(gw, agent_id=str(next(_agents)), history=False)
     result = await client.send_message("call-t", new_message(to="u-t", content="hi"))
     assert result.ok and result.attempts == 1
     return client
 
 
 async def test_default_transport_is_aiohttp_and_delivers(gw: Any) -> None:
-    client = await _send_one(gw, "301")
+    client = await _send_one(gw)
     try:
         assert isinstance(client._httpx._transport, AiohttpTransport)
     finally:
@@ -45,7 +47,7 @@ async def test_without_aiohttp_the_client_uses_httpx2s_pool(
     gw: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "sendmessage_kit._aiohttp", None)  # import fails
-    client = await _send_one(gw, "302")
+    client = await _send_one(gw)
     try:
         assert isinstance(client._httpx._transport, httpx2.AsyncHTTPTransport)
     finally:
@@ -54,8 +56,8 @@ async def test_without_aiohttp_the_client_uses_httpx2s_pool(
 
 async def test_html_answer_through_aiohttp_is_response_error(gw: Any) -> None:
     client = AsyncGatewayClient(
-        base_url=gw.base_url + "/not-the-gateway/x", agent_id="303", ca_bundle=gw.ca_path,
-        password=gw.password, phonenum=gw.phonenum, history=False,
+        base_url=gw.base_url + "/not-the-gateway/x", agent_id=str(next(_agents)),
+        ca_bundle=gw.ca_path, password=gw.password, phonenum=gw.phonenum, history=False,
     )  # fmt: skip
     try:
         with pytest.raises(ResponseError):
@@ -235,7 +237,7 @@ async def test_the_default_client_sends_through_the_exchange_not_httpx2(
 
     monkeypatch.setattr(AiohttpTransport, "exchange", counted)
     monkeypatch.setattr(httpx2.AsyncClient, "send", refuse)
-    client = await _send_one(gw, "304")
+    client = await _send_one(gw)
     await client.aclose()
     assert calls == ["PUT", "POST"]  # the sign-in and the send
 
