@@ -65,15 +65,18 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         max_connections: the connection pool's size.
 
     The session is opened on the first request (aiohttp needs the running loop) and closed by
-    `aclose()`, which `httpx2.AsyncClient.aclose()` calls.
+    `aclose()`, which `httpx2.AsyncClient.aclose()` calls; a closed transport does not reopen.
     """
 
     def __init__(self, verify: ssl.SSLContext | bool = True, max_connections: int = 100) -> None:
         self._ssl: ssl.SSLContext | bool = verify
         self._limit = max_connections
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
 
     def _open(self) -> aiohttp.ClientSession:
+        if self._closed:  # what it opened is closed for good: nothing is opened behind its owner
+            raise RuntimeError("Cannot send a request, as the transport has been closed.")
         connector = aiohttp.TCPConnector(limit=self._limit, ssl=self._ssl)
         # Nothing implicit: no cookies kept, no proxy or netrc from the environment, no
         # User-Agent or compression added (the client sets the headers it sends).
@@ -131,6 +134,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         return httpx2.Response(a.status_code, headers=a.raw, content=a.content, request=request)
 
     async def aclose(self) -> None:
+        self._closed = True
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()

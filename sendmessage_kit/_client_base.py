@@ -47,6 +47,7 @@ NO_PASSWORD_HINT = (
     "messageCode; or call client.sign_in(password=...) and resend."
 )
 
+CLOSED = "Cannot send a request, as the client has been closed."
 
 redact_http_debug_logs()
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from sendmessage_kit import _http
 from sendmessage_kit._client_base import (
+    CLOSED,
     NO_PASSWORD_HINT,
     SendResult,
     _ClientBase,
@@ -64,9 +65,12 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
 
     _httpx: httpx2.AsyncClient
     _sign_in_lock: asyncio.Lock
-    #: The kit's own aiohttp transport, called directly (see `sendmessage_kit._aiohttp`); None
-    #: when aiohttp is missing or a transport was given, and every request goes through httpx2.
+    #: The kit's own aiohttp transport, whose `exchange` the client calls (see
+    #: `sendmessage_kit._aiohttp`); None when aiohttp is missing or a transport was given.
     _direct: AiohttpTransport | None
+    #: What every request goes through: the aiohttp transport, httpx2's pool, or the transport
+    #: given; called directly, as `GatewayClient` does (no `httpx2.AsyncClient.send` layers).
+    _transport: httpx2.AsyncBaseTransport
 
     def _open_http(self, transport: httpx2.AsyncBaseTransport | None) -> httpx2.AsyncClient:
         import httpx2  # here, not at module level: see _TransportT
@@ -75,10 +79,24 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
         self._direct = None
         if transport is None:
             transport = self._direct = _aiohttp_transport(self._verify)
-        limits = httpx2.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=100)
-        return httpx2.AsyncClient(
-            verify=self._verify, transport=transport, trust_env=False, limits=limits
-        )
+        if transport is None:
+            limits = httpx2.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=100)
+            transport = httpx2.AsyncHTTPTransport(
+                verify=self._verify, trust_env=False, limits=limits
+            )
+        self._transport = transport
+        return httpx2.AsyncClient(verify=self._verify, transport=transport, trust_env=False)
+
+    async def _exchange(self, request: httpx2.Request) -> httpx2.Response:
+        """The whole answer to `request` from a transport that is not the kit's aiohttp one."""
+        response = await self._transport.handle_async_request(request)
+        try:
+            await response.aread()  # reads to the end and closes: the connection is released
+        except BaseException:
+            await response.aclose()
+            raise
+        response.request = request
+        return response
 
     @classmethod
     async def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
@@ -113,6 +131,8 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
         body = content.encode("utf-8") if direct is not None and content is not None else None
         attempt = 0
         while True:
+            if self._httpx.is_closed:  # as httpx2's Client.send says; nothing is reopened
+                raise RuntimeError(CLOSED)
             received: httpx2.Response | _http.Answer
             try:
                 if direct is not None:
@@ -123,7 +143,7 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
                     request = _http.build_request(
                         method, url, guid_headers=guid, content=content, timeout=wait
                     )
-                    received = await self._httpx.send(request)
+                    received = await self._exchange(request)
                 obj, error, response = _interpret(received, self._guid)
             except httpx2.HTTPError as exc:
                 obj, error, response = None, _http.map_error(exc, _request_of(exc), url), None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from sendmessage_kit import _http
 from sendmessage_kit._client_base import (
+    CLOSED,
     NO_PASSWORD_HINT,
     InsecureTransportWarning,
     SendMessageKitWarning,
@@ -74,12 +75,17 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
 
     _httpx: httpx2.Client
     _sign_in_lock: threading.Lock
+    #: What every request goes through: httpx2's connection pool, or the transport given. The
+    #: client calls it directly; `httpx2.Client.send` would add its auth, redirect, cookie and
+    #: hook layers, which the gateway's interface does not use, to every send.
+    _transport: httpx2.BaseTransport
 
     def _open_http(self, transport: httpx2.BaseTransport | None) -> httpx2.Client:
         import httpx2  # here, not at module level: see _TransportT
 
         self._sign_in_lock = threading.Lock()
-        return httpx2.Client(verify=self._verify, transport=transport, trust_env=False)
+        self._transport = transport or httpx2.HTTPTransport(verify=self._verify, trust_env=False)
+        return httpx2.Client(verify=self._verify, transport=self._transport, trust_env=False)
 
     @classmethod
     def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
@@ -118,8 +124,10 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
                 content=content,
                 timeout=timeout or self.timeout,
             )
+            if self._httpx.is_closed:  # as httpx2's Client.send says; nothing is reopened
+                raise RuntimeError(CLOSED)
             try:
-                obj, error, response = _interpret(self._httpx.send(request), self._guid)
+                obj, error, response = _interpret(self._exchange(request), self._guid)
             except httpx2.HTTPError as exc:
                 obj, error, response = None, _http.map_error(exc, request, url), None
                 error.__cause__ = exc
@@ -130,6 +138,17 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
                 return obj, error, attempt + 1
             time.sleep(delay)
             attempt += 1
+
+    def _exchange(self, request: httpx2.Request) -> httpx2.Response:
+        """The whole answer to `request`, its connection back in the pool."""
+        response = self._transport.handle_request(request)
+        try:
+            response.read()  # reads to the end and closes: the connection goes back to the pool
+        except BaseException:
+            response.close()
+            raise
+        response.request = request
+        return response
 
     def _call_or_raise(
         self, method: str, path: str, content: str | None = None, **kw: Any

@@ -40,7 +40,11 @@ async def test_default_transport_is_aiohttp_and_delivers(gw: Any) -> None:
         assert isinstance(client._httpx._transport, AiohttpTransport)
     finally:
         await client.aclose()
-    assert client._httpx._transport._session is None  # closed with the client
+    transport = client._httpx._transport
+    assert transport._session is None  # closed with the client
+    with pytest.raises(RuntimeError, match="closed"):  # and not reopened behind its owner
+        await transport.exchange("POST", gw.base_url, {}, b"{}", 5.0)
+    assert transport._session is None
 
 
 async def test_without_aiohttp_the_client_uses_httpx2s_pool(
