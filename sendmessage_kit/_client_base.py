@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
 import warnings
@@ -128,6 +129,27 @@ def _resolve_verify(verify: bool, ca_bundle: str | Path | None) -> ssl.SSLContex
         raise SettingsError(f"ca_bundle {str(path)!r} is not a PEM CA file: {exc}") from None
 
 
+class _SendKit:
+    """What every send uses, bound once: importing it in each send cost about 8 us a send."""
+
+    def __init__(self) -> None:
+        # Loaded with the first client, not with `import sendmessage_kit` (see the imports).
+        from sendmessage_kit.constraints import check, has_errors
+        from sendmessage_kit.encoding import body_dict, encode_body
+        from sendmessage_kit.models import MessageData, SendMessageRequest, SendMessageResponse
+        from sendmessage_kit.rules import refusal
+
+        self.check, self.has_errors, self.refusal = check, has_errors, refusal
+        self.body_dict, self.encode_body = body_dict, encode_body
+        self.MessageData, self.SendMessageRequest = MessageData, SendMessageRequest
+        self.SendMessageResponse = SendMessageResponse
+
+
+@functools.cache
+def _send_kit() -> _SendKit:
+    return _SendKit()
+
+
 class _ClientBase(Generic[_TransportT]):
     """Everything the twins share: settings, Guid, request bodies, results, journal.
 
@@ -203,6 +225,7 @@ class _ClientBase(Generic[_TransportT]):
         # KB reading, what the size counts and the agent-ID range: the settings' (unknowns).
         self._profile = dataclasses.replace(s.profile(), secmode=self.secmode)
         self._closers: list[Callable[[], object]] = []
+        self._kit = _send_kit()
         self._httpx = self._open_http(transport)
 
     def _also_close(self, closer: Callable[[], object]) -> None:
@@ -253,25 +276,21 @@ class _ClientBase(Generic[_TransportT]):
         return json.dumps(sign_in_body(pw, self.phonenum))
 
     def _prepare(self, request: SendMessageRequest, run_check: bool) -> tuple[str, SendResult]:
-        from sendmessage_kit.constraints import check, has_errors
-        from sendmessage_kit.encoding import body_dict, encode_body
-        from sendmessage_kit.models import MessageData
-        from sendmessage_kit.rules import refusal
-
-        outer = body_dict(request)  # `data` encoded once, for the check and for the wire
+        kit = self._kit
+        outer = kit.body_dict(request)  # `data` encoded once, for the check and for the wire
         if run_check:
-            findings = check(outer, self._profile, agent_id=self.agent_id)
-            if has_errors(findings):
-                raise refusal(findings)
-        body = encode_body(outer)
-        code = request.data.messageCode if isinstance(request.data, MessageData) else None
+            findings = kit.check(outer, self._profile, agent_id=self.agent_id)
+            if findings and kit.has_errors(findings):
+                raise kit.refusal(findings)
+        body = kit.encode_body(outer)
+        data = request.data
+        code = data.messageCode if isinstance(data, kit.MessageData) else None
         return body, SendResult(body, request.callid, code)
 
-    @staticmethod
-    def _request_of(callid: str, data: MessageData | str, userid: str | None) -> SendMessageRequest:
-        from sendmessage_kit.models import SendMessageRequest
-
-        return SendMessageRequest(callid=callid, userid=userid, data=data)
+    def _request_of(
+        self, callid: str, data: MessageData | str, userid: str | None
+    ) -> SendMessageRequest:
+        return self._kit.SendMessageRequest(callid=callid, userid=userid, data=data)
 
     def _after_guid_response(self, obj: dict[str, Any], what: str) -> dict[str, Any]:
         if self._guid.value is None:
@@ -290,9 +309,7 @@ class _ClientBase(Generic[_TransportT]):
     ) -> SendResult:
         result.elapsed = time.perf_counter() - started
         if obj is not None:
-            from sendmessage_kit.models import SendMessageResponse
-
-            result.response = SendMessageResponse.model_validate(obj)
+            result.response = self._kit.SendMessageResponse.model_validate(obj)
         result.error = error
         if logger.isEnabledFor(logging.DEBUG):  # its arguments cost more than the check
             logger.debug(

@@ -53,7 +53,7 @@ def _aiohttp_transport(verify: ssl.SSLContext | bool) -> AiohttpTransport | None
     return AiohttpTransport(verify, MAX_CONNECTIONS)
 
 
-def _request_of(exc: httpx2.HTTPError) -> httpx2.Request | None:
+def _failed_request(exc: httpx2.HTTPError) -> httpx2.Request | None:
     try:
         return exc.request
     except RuntimeError:  # raised without one
@@ -146,7 +146,7 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
                     received = await self._exchange(request)
                 obj, error, response = _interpret(received, self._guid)
             except httpx2.HTTPError as exc:
-                obj, error, response = None, _http.map_error(exc, _request_of(exc), url), None
+                obj, error, response = None, _http.map_error(exc, _failed_request(exc), url), None
                 error.__cause__ = exc
             if error is None:
                 return obj, None, attempt + 1
