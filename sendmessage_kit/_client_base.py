@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from sendmessage_kit.settings import KitSettings
 
 logger = logging.getLogger("sendmessage_kit.client")
+#: One INFO line per HTTP exchange (method, URL, status; never a header or a body). The clients
+#: call their transport themselves, so httpx2's own per-request line is not logged.
+wire_logger = logging.getLogger("sendmessage_kit.http")
 # httpx2 loads with the first client (about 200 ms), not with `import sendmessage_kit`.
 _TransportT = TypeVar("_TransportT", "httpx2.BaseTransport", "httpx2.AsyncBaseTransport")
 
@@ -367,7 +370,11 @@ _Outcome = tuple[
 ]
 
 
-def _interpret(response: httpx2.Response | _http.Answer, guid: GuidState) -> _Outcome:
+def _interpret(
+    response: httpx2.Response | _http.Answer, guid: GuidState, method: str, url: str
+) -> _Outcome:
+    if wire_logger.isEnabledFor(logging.INFO):  # the line httpx2's Client.send would log
+        wire_logger.info("HTTP Request: %s %s -> %d", method, url, response.status_code)
     guid.follow(response.headers)
     try:
         obj = _http.parse_json(response)

@@ -144,7 +144,7 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
                         method, url, guid_headers=guid, content=content, timeout=wait
                     )
                     received = await self._exchange(request)
-                obj, error, response = _interpret(received, self._guid)
+                obj, error, response = _interpret(received, self._guid, method, url)
             except httpx2.HTTPError as exc:
                 obj, error, response = None, _http.map_error(exc, _failed_request(exc), url), None
                 error.__cause__ = exc

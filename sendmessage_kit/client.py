@@ -127,7 +127,7 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
             if self._httpx.is_closed:  # as httpx2's Client.send says; nothing is reopened
                 raise RuntimeError(CLOSED)
             try:
-                obj, error, response = _interpret(self._exchange(request), self._guid)
+                obj, error, response = _interpret(self._exchange(request), self._guid, method, url)
             except httpx2.HTTPError as exc:
                 obj, error, response = None, _http.map_error(exc, request, url), None
                 error.__cause__ = exc
