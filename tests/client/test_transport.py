@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx2
@@ -24,6 +22,7 @@ from sendmessage_kit.client import AsyncGatewayClient
 from sendmessage_kit.errors import ResponseError
 from sendmessage_kit.models import new_message
 from tests.client.conftest import _agents
+from tests.loopback import LoopbackServer, QuietHandler
 
 
 async def _send_one(gw: Any) -> AsyncGatewayClient:
@@ -99,14 +98,14 @@ SHAPES: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
 WIRE_HEADERS = ("content-type", "accept", "guid", "content-length", "transfer-encoding")
 
 
-class CannedGateway:
+class CannedGateway(LoopbackServer):
     """A loopback HTTP server: a send on chat `<shape>` gets `SHAPES[shape]`; keeps requests."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str | None], bytes]] = []
         canned = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
@@ -121,18 +120,7 @@ class CannedGateway:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join()
+        super().__init__(Handler)
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from tests.loopback import LoopbackServer, QuietHandler
 
 
 def new_agent_id() -> str:
@@ -26,7 +26,7 @@ def new_user() -> str:
     return "exp-" + uuid.uuid4().hex[:12]
 
 
-class RecordingGateway:
+class RecordingGateway(LoopbackServer):
     """A loopback HTTP server that answers like the gateway and keeps every raw request body.
 
     The sandbox keeps `data`, not the outer body as it arrived; this server keeps the bytes, so
@@ -39,7 +39,7 @@ class RecordingGateway:
         self.bodies: list[tuple[str, str, bytes]] = []
         recorder = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _answer(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 recorder.bodies.append((self.command, self.path, self.rfile.read(length)))
@@ -54,22 +54,11 @@ class RecordingGateway:
 
             do_PUT = do_POST = do_DELETE = do_GET = _answer
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._thread.start()
+        super().__init__(Handler)
 
     def sent(self, suffix: str) -> list[bytes]:
         """Bodies of the requests whose path ends with `suffix`."""
         return [body for _, path, body in self.bodies if path.endswith(suffix)]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join()
 
 
 @pytest.fixture
