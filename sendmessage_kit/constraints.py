@@ -209,7 +209,7 @@ def _check_body(run: _Run, body: Mapping[Any, Any]) -> None:
         elif not data.strip():
             run.add("content.empty", "data")
         return
-    run.findings.extend(text_findings(parsed, "data"))
+    run.findings.extend(text_findings(parsed, "data", source=data))
     if not isinstance(parsed, Mapping):
         run.add("body.data.json", detail=f"It holds a JSON {type(parsed).__name__}.")
         return

@@ -111,14 +111,20 @@ def _describe(match: re.Match[str], count: int, is_key: bool) -> str:
     return f"{what} holds U+{ord(match[0]):04X} at character {match.start()}{more}."
 
 
-def text_findings(value: Any, path: str = "") -> list[Finding]:
+def text_findings(value: Any, path: str = "", *, source: str | None = None) -> list[Finding]:
     r"""Rules `text.unicode` (errors) and `text.control` (warnings) over every string in a value.
 
     Field names are included; each finding names its field (`data.content`, `callid`, ...).
     A string at `data` that holds JSON is looked into, so its escapes (`\ud800`) are found
     under the field they decode into.
     `check()`, the encoders and the decoders all use this.
+
+    `source`: the JSON text `value` was parsed from, when there is one. Without a backslash,
+    every string in `value` is a piece of it as written, so a printable `source` (no control
+    character, no lone surrogate) holds nothing to report: one pass over it at C speed.
     """
+    if source is not None and "\\" not in source and source.isprintable():
+        return []
     if _flat_and_clean(value):  # the usual body or data: nothing to report, at C speed
         return []
     found: dict[str, list[Finding]] = {"text.unicode": [], "text.control": []}
@@ -222,15 +228,15 @@ def decode_data(text: str) -> MessageData:
         ) from None
     if not isinstance(obj, dict):
         raise PayloadError(f"data: must be a JSON object, got {type(obj).__name__}.")
-    _refuse_invalid_text(obj, "data")
+    _refuse_invalid_text(obj, "data", text)
     try:
         return MessageData.model_validate(obj)
     except ValidationError as exc:
         raise PayloadError(_fields_of(exc, "data.")) from None
 
 
-def _refuse_invalid_text(obj: Any, path: str) -> None:
-    errors = [f for f in text_findings(obj, path) if f.severity == "error"]
+def _refuse_invalid_text(obj: Any, path: str, source: str | None = None) -> None:
+    errors = [f for f in text_findings(obj, path, source=source) if f.severity == "error"]
     if errors:
         raise refusal(errors)
 

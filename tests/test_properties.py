@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sendmessage_kit import PayloadError, check, decode_body, decode_data, seed
+from sendmessage_kit import PayloadError, check, decode_body, decode_data, encoding, seed
 from sendmessage_kit.constraints import Finding
+from sendmessage_kit.encoding import text_findings
 from sendmessage_kit.fields import data_fields
 
 json_values = st.recursive(
@@ -193,3 +195,28 @@ def test_findings_are_always_printable_text(text: str) -> None:
     for f in check(text):
         for part in (f.field, f.message, f.fix):
             part.encode("utf-8")  # a finding is shown and sent back: never a lone surrogate
+
+
+@settings(max_examples=400, deadline=None)
+@given(data_like | json_values, st.booleans(), st.sampled_from(["", "data"]))
+def test_text_findings_from_the_source_text_are_the_same(
+    value: Any, ascii_only: bool, path: str
+) -> None:
+    # The fast path: a printable source without escapes holds no finding. Whatever the value
+    # holds (lone surrogates, control characters, JSON inside `data`), both ways agree.
+    source = json.dumps(value, ensure_ascii=ascii_only)
+    parsed = json.loads(source)
+    assert text_findings(parsed, path, source=source) == text_findings(parsed, path)
+
+
+def test_text_findings_fast_path_is_taken_only_for_plain_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clean = json.dumps({"content": "你好 hello", "to": "u-1"}, ensure_ascii=False)
+    with monkeypatch.context() as m:  # the walk over the value is not needed, so not run
+        m.setattr(encoding, "_flat_and_clean", None)
+        assert text_findings(json.loads(clean), "data", source=clean) == []
+    for bad in ("\ud800", "\x07", "esc \x1b[0m"):
+        source = json.dumps({"content": bad})
+        found = text_findings(json.loads(source), "data", source=source)
+        assert [f.field for f in found] == ["data.content"]
