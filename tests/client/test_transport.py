@@ -7,6 +7,7 @@ and that the exchange answers as httpx2's path does.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import uuid
@@ -21,7 +22,7 @@ from sendmessage_kit._aiohttp import AiohttpTransport
 from sendmessage_kit.client import AsyncGatewayClient
 from sendmessage_kit.errors import ResponseError
 from sendmessage_kit.models import new_message
-from tests.client.conftest import _agents
+from tests.client.conftest import Faults, _agents
 from tests.loopback import LoopbackServer, QuietHandler
 
 
@@ -243,3 +244,24 @@ def test_an_answers_retry_after_is_read_as_from_httpx2() -> None:
         answer = _http.Answer(503, headers, b"", raw)
         assert _http.retry_after(answer) == seconds
         assert _http.retry_after(answer.to_httpx()) == seconds
+
+
+async def test_a_request_waiting_for_a_connection_waits_its_turn(gw: Any, faults: Faults) -> None:
+    # One connection, three requests, each answered after 0.25 s: the third waits 0.5 s for the
+    # connection, longer than its 0.4 s timeout, which bounds the connect and each read only.
+
+    faults.set(latency_ms=250, callid="waits-its-turn")
+    transport = AiohttpTransport(gw.verify(), max_connections=1)
+    body = json.dumps({"callid": "waits-its-turn", "data": "{}"}).encode()
+    url = f"{gw.base_url}/agentgateway/resource/mediacall/101/sendmessage"
+    try:
+        answers = await asyncio.gather(
+            *(
+                transport.exchange("POST", url, dict(_http.JSON_HEADERS), body, 0.4)
+                for _ in range(3)
+            )
+        )
+    finally:
+        await transport.aclose()
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert all(json.loads(a.content)["retcode"] == "000-003" for a in answers)  # no Guid sent
