@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_CONCURRENCY", "BulkItem", "BulkOutcome", "BulkReport", "send_many"]
 
-# Measured by bench/bench_client.py (600 messages, medians of 3 interleaved rounds, sandbox over
-# HTTP in its own process, 2 shared cores, the aiohttp transport): concurrency 4: 110/s,
-# 16: 116/s, 64: 111/s; level on loopback, and 16 keeps more requests in flight where a real
-# network adds latency.
+# Measured by bench/bench_client.py (1,500 messages, medians of 5 interleaved rounds, sandbox over
+# HTTP in its own process, 2 shared cores, 2026-11-30): concurrency 16: 1,501/s, 64: 1,507/s;
+# level on loopback, and 16 keeps more requests in flight than 4 where a real network adds
+# latency.
 DEFAULT_CONCURRENCY = 16
 #: Sends journaled per transaction by send_many.
 JOURNAL_BATCH = 64
