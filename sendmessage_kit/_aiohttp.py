@@ -12,9 +12,9 @@ httpx2's own pool.
 decoder chain) and ran the client's auth, redirect, cookie and hook layers on every send: about
 a quarter of `send_many`'s client CPU per message (800 -> 590 us), for layers the gateway's
 interface does not use (no redirects, no auth flow; the Guid is a header the kit sets, and the
-kit never sent the cookies httpx2 kept). The class is also
-an `httpx2.AsyncBaseTransport` (the pattern of httpx-aiohttp and openai-python's
-`DefaultAioHttpClient`) on the same exchange, for any `httpx2.AsyncClient`.
+kit never sent the cookies httpx2 kept). The class is also an `httpx2.AsyncBaseTransport` on
+the same session (the pattern of httpx-aiohttp and openai-python's `DefaultAioHttpClient`), for
+any `httpx2.AsyncClient`.
 
 Bodies are read whole (gateway answers are small JSON documents); every aiohttp error leaves as
 the httpx2 exception the clients already translate (`_http.map_error`), with an `httpx2.Request`
