@@ -51,7 +51,6 @@ NO_PASSWORD_HINT = (
     "messageCode; or call client.sign_in(password=...) and resend."
 )
 
-CLOSED = "Cannot send a request, as the client has been closed."
 
 redact_http_debug_logs()
 
@@ -230,6 +229,11 @@ class _ClientBase(Generic[_TransportT]):
         self._closers: list[Callable[[], object]] = []
         self._kit = _send_kit()
         self._httpx = self._open_http(transport)
+
+    def _refuse_if_closed(self) -> None:
+        """httpx2's Client.send refusal, before each attempt: a closed client reopens nothing."""
+        if self._httpx.is_closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
 
     def _also_close(self, closer: Callable[[], object]) -> None:
         """Run `closer` when this client closes (what `connect()` opened for it: its sandbox)."""

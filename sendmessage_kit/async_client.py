@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 from sendmessage_kit import _http
 from sendmessage_kit._client_base import (
-    CLOSED,
     NO_PASSWORD_HINT,
     SendResult,
     _ClientBase,
@@ -131,8 +130,7 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
         body = content.encode("utf-8") if direct is not None and content is not None else None
         attempt = 0
         while True:
-            if self._httpx.is_closed:  # as httpx2's Client.send says; nothing is reopened
-                raise RuntimeError(CLOSED)
+            self._refuse_if_closed()
             received: httpx2.Response | _http.Answer
             try:
                 if direct is not None:

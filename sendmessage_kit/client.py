@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 from sendmessage_kit import _http
 from sendmessage_kit._client_base import (
-    CLOSED,
     NO_PASSWORD_HINT,
     InsecureTransportWarning,
     SendMessageKitWarning,
@@ -124,8 +123,7 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
                 content=content,
                 timeout=timeout or self.timeout,
             )
-            if self._httpx.is_closed:  # as httpx2's Client.send says; nothing is reopened
-                raise RuntimeError(CLOSED)
+            self._refuse_if_closed()
             try:
                 obj, error, response = _interpret(self._exchange(request), self._guid, method, url)
             except httpx2.HTTPError as exc:

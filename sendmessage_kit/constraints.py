@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
@@ -234,15 +234,11 @@ def _check_data(run: _Run, data: Mapping[Any, Any], wire: str | None = None) -> 
         elif not _is_text(value):
             run.add("data.type", path, f"Got {type(value).__name__}.")
     known = known_wire_names()
-    if known.issuperset(data):  # the usual data: no unknown field
-        keys: Iterable[Any] = ()
-    else:
-        keys = data
-    for key in keys:
-        if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-            hint = f"Did you mean {close[0]!r}?" if close else ""
-            run.add("data.extra", f"data.{printable(str(key))}", hint)
+    unknown = () if known.issuperset(data) else [k for k in data if k not in known]
+    for key in unknown:  # none in the usual data: one set operation tells
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        hint = f"Did you mean {close[0]!r}?" if close else ""
+        run.add("data.extra", f"data.{printable(str(key))}", hint)
     _check_values(run, data)
     for check_ in _CONTENT_CHECKS:
         check_(run, data, wire)
