@@ -5,9 +5,9 @@ answer's status, headers and body come back unchanged, with two exceptions HTTP 
 `Host` names the upstream, and the hop-by-hop headers of RFC 9110 §7.6.1 (`Connection`,
 `Transfer-Encoding`, ...) belong to each connection, not to the message. Header names reach an
 ASGI app in lower case (HTTP/1.1 names are case-insensitive, RFC 9110 §5.1); their values and
-the bodies are passed on byte for byte, and so is the status code (its reason phrase, which
-clients ignore, is the code's standard one: ASGI does not carry another) (a compressed answer stays compressed). The answer is
-read whole before it goes back (gateway answers are small JSON documents).
+the bodies are passed on byte for byte (a compressed answer stays compressed), and so is the
+status code (its reason phrase, which clients ignore, is the code's standard one: ASGI carries
+no other). The answer is read whole before it goes back (gateway answers are small JSON).
 
 Upstream failures (refused, down, timed out, TLS) are answered 502 with a JSON body saying what
 failed and the fix; nothing else is ever answered by the proxy itself, except a sendmessage

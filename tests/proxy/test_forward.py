@@ -8,14 +8,13 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
 import pytest
 
 from sendmessage_kit import proxy
 from sendmessage_kit.encoding import encode_body
-from sendmessage_kit.har import GUID_PLACEHOLDER, PASSWORD_PLACEHOLDER
+from sendmessage_kit.har import PASSWORD_PLACEHOLDER
 from sendmessage_kit.models import SendMessageRequest, new_message
 from sendmessage_kit.proxy.capture import mask_members, member_span
 from sendmessage_kit.proxy.log import exchange_record, terminal_lines
