@@ -186,7 +186,7 @@ class _ClientBase(Generic[_TransportT]):
         secmode: int | None = None,
         transport: _TransportT | None = None,
     ) -> None:
-        from sendmessage_kit.history import History
+        from sendmessage_kit.history import History, target_of
         from sendmessage_kit.settings import KitSettings
 
         s = settings if settings is not None else KitSettings()
@@ -202,6 +202,8 @@ class _ClientBase(Generic[_TransportT]):
         self.base_url = url.rstrip("/")
         self._root = _http.gateway_root(url)
         self.agent_id = str(agent).strip()
+        # Where the journal says this client's sends went (`for_sandbox` marks a sandbox).
+        self.journal_target = target_of(self.base_url, self.agent_id)
         self._guid = GuidState(guid if guid is not None else s.guid)
         pw = password if password is not None else s.password
         self._password = as_secret(pw)
@@ -258,10 +260,6 @@ class _ClientBase(Generic[_TransportT]):
             f"{type(self).__name__}(base_url={self.base_url!r}, agent_id={self.agent_id!r}, "
             f"guid={mask(self._guid.value)})"
         )
-
-    def _secrets(self) -> list[str]:
-        out = [s.get_secret_value() for s in (self._guid.value, self._password) if s is not None]
-        return out
 
     def _sign_in_content(self, password: SecretStr | str | None, phonenum: str | None) -> str:
         import json
@@ -330,7 +328,7 @@ class _ClientBase(Generic[_TransportT]):
             )
         if journal and self.history is not None:
             self.history.record(
-                result, base_url=self.base_url, agent_id=self.agent_id, secrets=self._secrets()
+                result, base_url=self.base_url, agent_id=self.agent_id, target=self.journal_target
             )
         if error is not None and (
             self.raise_on_error if raise_on_error is None else raise_on_error
@@ -392,6 +390,13 @@ def _interpret(
 def event_of(obj: dict[str, Any]) -> dict[str, Any] | None:
     event = obj.get("event")
     return event if isinstance(event, dict) and event else None
+
+
+def sandbox_target(sandbox: Any, agent_id: str) -> str:
+    """The journal's target for a client of `sandbox`: the sandbox, at its address."""
+    from sendmessage_kit.history import target_of
+
+    return target_of(sandbox.base_url, agent_id, sandbox=True)
 
 
 def sandbox_kwargs(sandbox: Any, given: dict[str, Any]) -> dict[str, Any]:

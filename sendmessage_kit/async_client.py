@@ -24,6 +24,7 @@ from sendmessage_kit._client_base import (
     _interpret,
     event_of,
     sandbox_kwargs,
+    sandbox_target,
 )
 from sendmessage_kit.errors import AgentStateError, SendMessageKitError, SignedOutError
 
@@ -102,6 +103,7 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
         """A client of a running sandbox, trusting its CA, signed in (await it)."""
         kwargs.setdefault("resend_on_failure", True)
         client = cls(**sandbox_kwargs(sandbox, kwargs))
+        client.journal_target = sandbox_target(sandbox, client.agent_id)
         try:
             try:
                 await client.sign_in()

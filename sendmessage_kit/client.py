@@ -27,6 +27,7 @@ from sendmessage_kit._client_base import (
     _interpret,
     event_of,
     sandbox_kwargs,
+    sandbox_target,
 )
 from sendmessage_kit._lazy import lazy_names
 from sendmessage_kit.errors import (
@@ -91,6 +92,7 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
         """A client of a running sandbox (`sandbox.start()`), trusting its CA, signed in."""
         kwargs.setdefault("resend_on_failure", True)
         client = cls(**sandbox_kwargs(sandbox, kwargs))
+        client.journal_target = sandbox_target(sandbox, client.agent_id)
         try:
             try:
                 client.sign_in()
