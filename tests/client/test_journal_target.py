@@ -120,7 +120,7 @@ def test_an_unreadable_journal_stops_with_one_line_and_sends_nothing(
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.close()
         path.write_bytes(path.read_bytes()[:200_000])
-    with pytest.raises(SettingsError, match="cannot be read.*move it aside"):
+    with pytest.raises(SettingsError, match=r"cannot be read.*move it aside"):
         History(path)
     _configure(monkeypatch, gw, "176")
     monkeypatch.setenv("SENDMESSAGE_KIT_HISTORY_PATH", str(path))
