@@ -26,13 +26,10 @@ import asyncio
 import collections
 import ssl
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
-
-import uvicorn
 
 from sendmessage_kit.proxy.capture import Exchange
 
@@ -42,19 +39,48 @@ __all__ = ["Exchange", "Proxy", "start"]
 KEEP = 1000
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server, which closes the proxy's upstream client when it stops."""
+class _Server:
+    """The proxy's aiohttp server on a socket of its own, in a thread with its own loop."""
 
-    def __init__(self, config: uvicorn.Config, app: Any) -> None:
-        super().__init__(config)
-        self.proxy_app = app
+    def __init__(self, app: Any, sock: Any) -> None:
+        self.app, self.sock = app, sock
+        self.started = threading.Event()
+        self.failed: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
 
-    async def serve(self, sockets: Any = None) -> None:
+    def run(self) -> None:
         try:
-            await super().serve(sockets)
+            asyncio.run(self._serve())
+        except BaseException as exc:  # reported by start() as the proxy not starting
+            self.failed = exc
         finally:
-            if self.proxy_app.client is not None:
-                await self.proxy_app.client.aclose()
+            self.sock.close()
+            self.started.set()
+
+    async def _serve(self) -> None:
+        from aiohttp import web
+
+        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        runner = web.ServerRunner(
+            web.Server(self.app, access_log=None), handle_signals=False, shutdown_timeout=1.0
+        )
+        await runner.setup()
+        try:
+            await web.SockSite(runner, self.sock).start()
+            self.started.set()
+            await self._stop.wait()
+        finally:
+            await runner.cleanup()
+            await self.app.aclose()
+
+    def stop(self) -> None:
+        loop, stop = self._loop, self._stop
+        if loop is not None and stop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(stop.set)
+            except RuntimeError:  # the loop closed meanwhile
+                pass
 
 
 class Proxy:
@@ -116,11 +142,8 @@ class Proxy:
         """Stop the server and close what `start()` opened (logs, HAR); idempotent."""
         server, thread = self._server, self._thread
         if server is not None and thread is not None:
-            server.should_exit = True
-            thread.join(timeout=2)
-            if thread.is_alive():  # held event polls: stop waiting for them
-                server.force_exit = True
-                thread.join(timeout=15)
+            server.stop()  # requests in flight (a held event poll) get a second to end
+            thread.join(timeout=15)
         self._server = None
         closers, self._closers = self._closers, []
         for close in closers:
@@ -179,8 +202,6 @@ def start(
         log: print each exchange's terminal block to this stream.
         profile: what `check()` checks against (default: the `SENDMESSAGE_KIT_*` settings).
     """
-    import httpx2
-
     from sendmessage_kit.proxy._app import ProxyApp, refuse_like_sandbox
     from sendmessage_kit.proxy.log import JsonLog, TerminalLog
     from sendmessage_kit.sandbox.server import bind
@@ -212,47 +233,21 @@ def start(
         handle.stop()
         raise
 
-    def client() -> httpx2.AsyncClient:
-        limits = httpx2.Limits(max_connections=100, max_keepalive_connections=32)
-        return httpx2.AsyncClient(
-            verify=verify, timeout=timeout, trust_env=False, limits=limits, follow_redirects=False
-        )
-
     app = ProxyApp(
         handle.upstream,
-        client,
+        verify,
+        timeout,
         handle._record,
         handle._notify,
         refuse_like_sandbox(profile) if refuse_invalid else None,
     )
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        proxy_headers=False,
-        server_header=False,
-        date_header=False,
-        timeout_graceful_shutdown=2,
-    )
-    server = _Server(config, app)
+    server = _Server(app, sock)
     thread = threading.Thread(
-        target=_run, args=(server, sock), name=f"sendmessage-kit-proxy-{bound[1]}", daemon=True
+        target=server.run, name=f"sendmessage-kit-proxy-{bound[1]}", daemon=True
     )
     handle._server, handle._thread = server, thread
     thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            handle.stop()
-            sock.close()
-            raise RuntimeError(f"the proxy did not start on {host}:{bound[1]}")
-        time.sleep(0.005)
+    if not server.started.wait(15) or server.failed is not None or not thread.is_alive():
+        handle.stop()
+        raise RuntimeError(f"the proxy did not start on {host}:{bound[1]}: {server.failed}")
     return handle
-
-
-def _run(server: _Server, sock: Any) -> None:
-    try:
-        asyncio.run(server.serve(sockets=[sock]))
-    finally:
-        sock.close()

@@ -84,8 +84,12 @@ def test_the_command_between_curl_and_a_sandbox(
     assert [e["request"]["method"] for e in entries] == ["PUT", "POST", "DELETE"]
     sign_in, send, _ = entries
     assert json.loads(sign_in["request"]["postData"]["text"])["password"] == PASSWORD_PLACEHOLDER
-    assert {"name": "set-guid", "value": SET_GUID_PLACEHOLDER} in sign_in["response"]["headers"]
-    assert {"name": "guid", "value": GUID_PLACEHOLDER} in send["request"]["headers"]
+    answer_headers = {h["name"].lower(): h["value"] for h in sign_in["response"]["headers"]}
+    assert answer_headers["set-guid"] == SET_GUID_PLACEHOLDER
+    assert {"name": "Guid", "value": GUID_PLACEHOLDER} in send["request"]["headers"]  # as sent
+    assert {"name": "Host", "value": sandbox_proc.removeprefix("http://")} in send["request"][
+        "headers"
+    ]
     assert send["request"]["postData"]["text"] == sent  # the body exactly as sent
     assert (
         send["request"]["url"] == f"{sandbox_proc}/agentgateway/resource/mediacall/101/sendmessage"
