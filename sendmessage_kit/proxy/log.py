@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from sendmessage_kit.proxy.capture import Exchange
 
-__all__ = ["JsonLog", "TerminalLog", "exchange_record", "terminal_lines"]
+__all__ = ["JsonLog", "TerminalLog", "exchange_record", "terminal_lines", "view_record"]
 
 _CONTENT_SHOWN = 80
 
@@ -61,6 +61,18 @@ def exchange_record(exchange: Exchange, profile: Any = None) -> dict[str, Any]:
         "data": e.fields,
         "findings": e.findings,
     }
+
+
+def view_record(exchange: Exchange, profile: Any = None) -> dict[str, Any]:
+    """`exchange_record` plus the answer explained: its body and the catalog's remedy."""
+    from sendmessage_kit.errors import describe_retcode
+
+    record = exchange_record(exchange, profile)
+    retcode = record["retcode"]
+    record["remedy"] = describe_retcode(retcode).remedy if retcode not in (None, "0") else ""
+    record["answer"] = exchange.response_body.decode("utf-8", "replace")
+    record["request"] = exchange.request_body.decode("utf-8", "replace")
+    return record
 
 
 class TerminalLog:

@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.faults import FaultInjector, Faults
 from sendmessage_kit.sandbox.lan import LanGuard
+from sendmessage_kit.sandbox.requests_log import Reached, RequestLog
+from sendmessage_kit.sandbox.requests_log import router as requests_router
 from sendmessage_kit.sandbox.routes import ROUTERS
 from sendmessage_kit.sandbox.routes._shared import (
     CHANNEL_ID,
@@ -60,10 +62,12 @@ class SandboxApp(FastAPI):
             faults=faults,
             profile=config.profile(),  # the KB reading, counts and range of check and the client
         )
-        self._injector: ASGIApp = FaultInjector(self._inner, faults)
+        self._injector: ASGIApp = FaultInjector(Reached(self._inner), faults)
         if config.lan:  # requests from other machines pass LAN mode's rules first
             state = self.state.sandbox
             self._injector = LanGuard(self._injector, state.store, state.links)
+        # Outermost: GET /sandbox/requests lists every gateway request and its answer.
+        self.state.requests_log = self._injector = RequestLog(self._injector)
 
     @property
     def sandbox(self) -> SandboxState:
@@ -103,6 +107,6 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
     app._setup(config or SandboxConfig())
     app.add_exception_handler(GatewayAnswer, gateway_answer_handler)
     app.add_exception_handler(RequestValidationError, refused_handler)
-    for router in ROUTERS:
+    for router in (*ROUTERS, requests_router):
         app.include_router(router)
     return app
