@@ -13,6 +13,7 @@ from sendmessage_kit.widgets.builder import PayloadBuilder
 from sendmessage_kit.widgets.conversation import ConversationView
 from sendmessage_kit.widgets.matrix import ChannelMatrix
 from sendmessage_kit.widgets.send_panel import SendPanel
+from sendmessage_kit.widgets.traffic import TrafficView
 
 __all__ = [
     "ChannelMatrix",
@@ -20,5 +21,6 @@ __all__ = [
     "PayloadBuilder",
     "Playground",
     "SendPanel",
+    "TrafficView",
     "playground",
 ]
