@@ -41,9 +41,9 @@ def _colour(record: dict[str, Any]) -> str:
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
+    key = f"{_CELL};color:{_NOTE};white-space:nowrap"
     cells = "".join(
-        f'<tr><td style="{_CELL};color:{_NOTE}">{k}</td><td style="{_CELL}">{v}</td></tr>'
-        for k, v in rows
+        f'<tr><td style="{key}">{k}</td><td style="{_CELL}">{v}</td></tr>' for k, v in rows
     )
     return f'<table style="border-collapse:collapse;{LH}">{cells}</table>'
 
