@@ -207,6 +207,18 @@ def _retcode(body: bytes) -> str | None:
     return None if code is None else str(code)
 
 
+def _printable(text: str) -> str:
+    r"""`text` as it can be printed and written (a lone surrogate shown as its escape).
+
+    A JSON escape such as `\udfff` decodes to a lone surrogate, which is not Unicode.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _sendmessage(
     body: bytes, profile: Any, agent_id: str | None
 ) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -214,7 +226,10 @@ def _sendmessage(
     from sendmessage_kit.settings import KitSettings
 
     profile = profile if profile is not None else KitSettings().profile()
-    findings = [f.to_dict() for f in check(body, profile, agent_id=agent_id)]
+    findings = [
+        {k: _printable(v) for k, v in f.to_dict().items()}
+        for f in check(body, profile, agent_id=agent_id)
+    ]
     fields: dict[str, str] = {}
     try:
         outer = json.loads(body)
@@ -222,11 +237,11 @@ def _sendmessage(
     except (ValueError, RecursionError, AttributeError, KeyError, TypeError):
         return fields, findings
     if isinstance(outer.get("callid"), str):
-        fields["callid"] = outer["callid"]
+        fields["callid"] = _printable(outer["callid"])
     if isinstance(data, dict):
         for name in SHOWN_FIELDS:
             if name in data:
-                fields[name] = str(data[name])
+                fields[name] = _printable(str(data[name]))
     return fields, findings
 
 

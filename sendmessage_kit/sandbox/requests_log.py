@@ -65,17 +65,16 @@ class RequestLog:
                 body.append(message.get("body", b""))
             return message
 
-        async def send_copy(message: Message) -> None:
+        def keep(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status.append(message["status"])
                 headers.extend((k.decode("latin-1"), v.decode("latin-1"))
                                for k, v in message.get("headers", []))  # fmt: skip
             elif message["type"] == "http.response.body":
                 answer.append(message.get("body", b""))
-            await send(message)
 
         try:
-            await self.app(scope, receive_copy, send_copy)
+            await self.app(scope, receive_copy, _SendCopy(send, keep).send)
         finally:
             _REACHED.reset(token)
             query = scope.get("query_string", b"")
@@ -91,6 +90,29 @@ class RequestLog:
                 entry.failure = FAULT
             with self._lock:
                 self.entries.append(entry)
+
+
+class _SendCopy:
+    """`send`, keeping a copy of each message, as a bound method of a stand-in for the cycle.
+
+    The fault injector's dropped connection reaches the server's transport through
+    `send.__self__` (`faults._drop`); through this `send` it still does.
+    """
+
+    def __init__(self, send: Send, keep: Any) -> None:
+        object.__setattr__(self, "_send", send)
+        object.__setattr__(self, "_keep", keep)
+
+    async def send(self, message: Message) -> None:
+        """Keep a copy, then send."""
+        self._keep(message)
+        await self._send(message)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(getattr(self._send, "__self__", None), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._send.__self__, name, value)
 
 
 class Reached:

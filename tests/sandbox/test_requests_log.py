@@ -92,3 +92,17 @@ def test_the_log_is_bounded() -> None:
         assert app.state.requests_log.entries.maxlen == KEEP
     finally:
         app.store.close()
+
+
+def test_a_body_that_is_not_unicode_is_logged_and_the_log_still_reads(
+    sandbox_http: Sandbox,
+) -> None:
+    marker = uuid.uuid4().hex
+    body = f'{{"callid":"s-{marker}","data":"{{\\"to\\":\\"\\\\udfff\\",\\"content\\":\\"x\\"}}"}}'
+    with sandbox_http.http_client() as c:
+        c.post(f"/agentgateway/resource/mediacall/{sandbox_http.agent_id}/sendmessage",
+               content=body.encode())  # fmt: skip
+        response = c.get("/sandbox/requests")
+    assert response.status_code == 200
+    [entry] = _mine(sandbox_http, marker)
+    assert entry["data"]["to"] == "\\udfff"  # shown as its escape
