@@ -79,6 +79,7 @@ def probe(upstream: str, cacert: str | None, timeout: float) -> str | None:
 def run(args: argparse.Namespace) -> int:
     """Run `proxy` until Ctrl-C."""
     import threading
+    from pathlib import Path
 
     from sendmessage_kit import proxy
     from sendmessage_kit.errors import SendMessageKitError
@@ -96,6 +97,10 @@ def run(args: argparse.Namespace) -> int:
             open(args.cacert, "rb").close()
         except OSError as exc:
             return fail(f"--cacert {args.cacert}: cannot read it ({exc.strerror})", 2)
+    for flag, path in (("--json-log", args.json_log), ("--har", args.har)):
+        folder = Path(path).parent if path else None
+        if folder is not None and not folder.is_dir():
+            return fail(f"{flag} {path}: the folder {folder} does not exist", 2)
     try:
         profile = KitSettings().profile()
     except (SendMessageKitError, ValueError) as exc:
@@ -117,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         handle = proxy.start(upstream, **options)
     except OSError as exc:
+        if exc.filename:
+            return fail(f"cannot write {exc.filename} ({exc.strerror})", 2)
         where = f"{args.host}:{args.port}"
         return fail(f"cannot listen on {where} ({exc.strerror}); pick another --port", 1)
     with handle:

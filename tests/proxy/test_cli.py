@@ -132,6 +132,7 @@ def test_the_validator_can_fail(tmp_path: Path, har_validate: Path) -> None:
         (["--upstream", "http://127.0.0.1:{dead}"], 1, "cannot connect to the upstream"),
         (["--upstream", "gateway.example:8043"], 2, "must start with https:// or http://"),
         (["--upstream", "http://127.0.0.1:1", "--cacert", "/no/such.pem"], 2, "--cacert"),
+        (["--upstream", "http://127.0.0.1:1", "--har", "/no/such/dir/x.har"], 2, "does not exist"),
     ],
 )
 def test_bad_input_is_one_line_and_a_non_zero_exit(args: list[str], code: int, says: str) -> None:
