@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
 import io
 import json
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -22,6 +24,7 @@ from sendmessage_kit.sandbox import Sandbox
 from tests.conftest import CANARY_GUID, CANARY_PASSWORD
 from tests.fixtures_sandbox import sign_in
 from tests.loopback import LoopbackServer, QuietHandler
+from tests.proxy.har_validator import validate
 
 ODD_BODY = b'\xff\xfe not UTF-8 \x00 {"password": "x"}'
 ANSWER = b'{"retcode":"0","note":"\xe2\x82\xac as sent"}  '
@@ -255,3 +258,23 @@ def test_the_handle_is_the_callers() -> None:
             _request(p.url, "GET", "/", None, {})
     finally:
         server.close()
+
+
+def test_the_har_keeps_every_other_byte_and_validates(
+    recorder: LoopbackServer, tmp_path: Path, har_validate: Path
+) -> None:
+    har = tmp_path / "odd.har"
+    with proxy.start(upstream=recorder.base_url, har=har) as p:
+        _request(p.url, "PATCH", "/odd?q=1", ODD_BODY, {"Guid": CANARY_GUID})
+        deadline = time.monotonic() + 5
+        while '"entries": []' in har.read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)  # written just after the answer goes back
+    assert validate(har_validate, har) == "valid"
+    text = har.read_text()
+    assert CANARY_GUID not in text and CANARY_GUID[:-16] not in text
+    [entry] = json.loads(text)["log"]["entries"]
+    post = entry["request"]["postData"]
+    assert post["encoding"] == "base64" and base64.b64decode(post["text"]) == ODD_BODY
+    assert entry["response"]["content"]["text"].encode("utf-8") == ANSWER
+    assert entry["request"]["queryString"] == [{"name": "q", "value": "1"}]
+    assert entry["response"]["statusText"] == "Made Up"
