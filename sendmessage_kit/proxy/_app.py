@@ -5,9 +5,9 @@ unchanged, and the answer's status line, headers and body come back unchanged, e
 HTTP itself says a proxy must: `Host` names the upstream; the hop-by-hop headers of RFC 9110
 §7.6.1 (`Connection`, `Transfer-Encoding`, ...) belong to each connection, not to the message,
 and `Content-Length` is written again by the library framing the message (the same value: the
-body is the same). aiohttp's server adds `Date`, `Server` and `Content-Type` to an answer only
-when the upstream's has none. Bodies pass byte for byte (a compressed answer stays compressed);
-an answer is read whole before it goes back (gateway answers are small JSON documents).
+body is the same); an answer without `Date` gets one, as RFC 9110 §6.6.1 asks of a proxy, and
+nothing else is added (`_Answer`). Bodies pass byte for byte (a compressed answer stays
+compressed); an answer is read whole before it goes back (gateway answers are small JSON).
 
 aiohttp serves and forwards: measured by `bench/bench_proxy.py` against uvicorn (h11) with an
 httpx2 client, it costs the proxy half the CPU per exchange (about 460 against 1,040 µs), which
@@ -197,11 +197,27 @@ class ProxyApp:
         reason = reason if reason is not None else _reason(status)
         answered(exchange, status, reason, headers, body, time.perf_counter() - t0)
         self._record(exchange)
-        response = web.Response(
+        response = _Answer(
             status=status, reason=reason or None, body=body, headers=CIMultiDict(headers)
         )
         asyncio.get_running_loop().call_soon(self._notify, exchange)
         return response
+
+
+class _Answer(web.Response):
+    """A response with only the headers given, and `Date` (RFC 9110 §6.6.1: a proxy adds one).
+
+    aiohttp's server adds `Server` and a default `Content-Type` to every response in
+    `_prepare_headers`, with no public switch; this override removes the two again when the
+    upstream's answer had none (pinned by tests/proxy/test_forward.py).
+    """
+
+    async def _prepare_headers(self) -> None:
+        given = {k.lower() for k in self.headers}
+        await super()._prepare_headers()
+        for name in ("Server", "Content-Type"):
+            if name.lower() not in given:
+                self.headers.popall(name, None)
 
 
 def _reason(status: int) -> str:

@@ -278,3 +278,22 @@ def test_the_har_keeps_every_other_byte_and_validates(
     assert entry["response"]["content"]["text"].encode("utf-8") == ANSWER
     assert entry["request"]["queryString"] == [{"name": "q", "value": "1"}]
     assert entry["response"]["statusText"] == "Made Up"
+
+
+class Bare(QuietHandler):
+    """An answer with no Server, Date or Content-Type header (http.server adds the first two)."""
+
+    def do_GET(self) -> None:
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Only: 1\r\n\r\nhello")
+
+
+def test_nothing_is_added_to_an_answer_but_date() -> None:
+    server = LoopbackServer(Bare)
+    try:
+        with proxy.start(upstream=server.base_url) as p:
+            status, _, headers, body = _request(p.url, "GET", "/", None, {})
+    finally:
+        server.close()
+    assert (status, body) == (200, b"hello")
+    names = sorted(k.lower() for k, _ in headers)
+    assert names == ["content-length", "date", "x-only"]
