@@ -155,6 +155,7 @@ class Exchange:
     duration: float = 0.0
     failure: str | None = None
     refused: bool = False
+    _explained: tuple[Any, Explanation] | None = field(default=None, repr=False)
 
     @cached_property
     def kind(self) -> str:
@@ -162,7 +163,19 @@ class Exchange:
         return kind_of(self.method, self.path)[0]
 
     def explain(self, profile: Any = None) -> Explanation:
-        """The exchange's meaning (sendmessage's findings against `profile`, default settings)."""
+        """The exchange's meaning (sendmessage's findings against `profile`, default settings).
+
+        Worked out once per profile: the terminal, the JSON log and the HAR file share it
+        (`profile=None` takes the one already worked out, if any).
+        """
+        cached = self._explained
+        if cached is not None and (profile is None or cached[0] is profile):
+            return cached[1]
+        explanation = self._explain(profile)
+        self._explained = (profile, explanation)
+        return explanation
+
+    def _explain(self, profile: Any) -> Explanation:
         from sendmessage_kit.errors import describe_retcode
 
         kind, agent_id = kind_of(self.method, self.path)
