@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import logging
 import ssl
 import threading
 from collections.abc import Callable
@@ -34,6 +35,8 @@ from typing import IO, Any
 from sendmessage_kit.proxy.capture import Exchange
 
 __all__ = ["Exchange", "Proxy", "start"]
+
+_log = logging.getLogger("sendmessage_kit.proxy")
 
 #: Exchanges a handle keeps in `.exchanges` (the oldest go first); the HAR file keeps them all.
 KEEP = 1000
@@ -131,7 +134,11 @@ class Proxy:
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
-            listener(exchange)
+            try:
+                listener(exchange)
+            except Exception as exc:  # a log or HAR file that cannot be written: say so, go on
+                _log.warning("sendmessage-kit proxy: exchange %d not recorded by %r: %s: %s",
+                             exchange.id, listener, type(exc).__name__, exc)  # fmt: skip
 
     @property
     def running(self) -> bool:
@@ -207,7 +214,7 @@ def start(
     from sendmessage_kit.sandbox.server import bind
 
     if not upstream.startswith(("http://", "https://")):
-        raise ValueError(f"--upstream {upstream!r} must start with https:// or http://")
+        raise ValueError(f"upstream {upstream!r} must start with https:// or http://")
     if profile is None:
         from sendmessage_kit.settings import KitSettings
 

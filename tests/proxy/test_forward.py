@@ -297,3 +297,23 @@ def test_nothing_is_added_to_an_answer_but_date() -> None:
     assert (status, body) == (200, b"hello")
     names = sorted(k.lower() for k, _ in headers)
     assert names == ["content-length", "date", "x-only"]
+
+
+def test_a_har_that_cannot_be_written_stops_nothing(
+    recorder: LoopbackServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    with proxy.start(upstream=recorder.base_url, har=folder / "t.har") as p:
+        (folder / "t.har").unlink()
+        folder.rmdir()  # the recording's folder disappears under the running proxy
+        first = _request(p.url, "GET", "/one", None, {})
+        second = _request(p.url, "GET", "/two", None, {})
+        deadline = time.monotonic() + 5
+        while len(caplog.records) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert first[0] == second[0] == 201 and len(Recorder.seen) == 2
+    assert [r.getMessage().split(" not recorded")[0] for r in caplog.records] == [
+        "sendmessage-kit proxy: exchange 1",
+        "sendmessage-kit proxy: exchange 2",
+    ]
