@@ -144,8 +144,10 @@ def main() -> None:
                 for name, port in order if r % 2 == 0 else order[::-1]:
                     times = run(port, guid, [body() for _ in range(args.requests)])
                     results.setdefault((mode, name), []).extend(times)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"proxy added latency, {args.requests} requests x {args.rounds} rounds per path, "
-              f"proxy {'--quiet' if args.quiet_proxy else 'printing each exchange'}:")  # fmt: skip
+              f"proxy {'--quiet' if args.quiet_proxy else 'printing each exchange'}; "
+              f"load average {load}:")  # fmt: skip
         print(f"{'mode':15} {'direct med':>10} {'proxy med':>10} {'added med':>10} "
               f"{'direct p95':>10} {'proxy p95':>10} {'added p95':>10}  (ms)")  # fmt: skip
         for mode in ("sequential", "16 concurrent"):
