@@ -12,7 +12,10 @@ The proxy's exchanges never hold those secrets in the first place: the bodies ca
 placeholders already (`sendmessage_kit.proxy.capture`), and the headers' masked tails are
 swapped for the placeholders here, by header name. Nothing else in a body is altered.
 
-`sendmessage-kit diff FILE.har` reads these files; it imports the placeholders from here.
+Bodies are kept as text when they are UTF-8, else base64 with `"encoding": "base64"` (HAR's
+`content.encoding`; the same key on `postData`, which validators accept). Each entry's
+`comment` is the proxy's one-line summary of the exchange. `sendmessage-kit diff FILE.har`
+reads these files; it imports the placeholders from here.
 """
 
 from __future__ import annotations
