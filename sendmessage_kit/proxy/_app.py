@@ -33,7 +33,6 @@ from typing import Any
 import aiohttp
 import httpx2
 from aiohttp import web
-from multidict import CIMultiDict
 from yarl import URL
 
 from sendmessage_kit._aiohttp import _map
@@ -197,9 +196,7 @@ class ProxyApp:
         reason = reason if reason is not None else _reason(status)
         answered(exchange, status, reason, headers, body, time.perf_counter() - t0)
         self._record(exchange)
-        response = _Answer(
-            status=status, reason=reason or None, body=body, headers=CIMultiDict(headers)
-        )
+        response = _Answer(status=status, reason=reason or None, body=body, headers=headers)
         asyncio.get_running_loop().call_soon(self._notify, exchange)
         return response
 
