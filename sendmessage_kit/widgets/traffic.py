@@ -123,8 +123,9 @@ class TrafficView(w.VBox):
             layout=w.Layout(display="flex", flex_flow="column-reverse", width="100%")
         )
         self.records: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._seen = 0
+        self._ids: set[int] = set()
         self._unsubscribe: Any = None
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
@@ -151,7 +152,10 @@ class TrafficView(w.VBox):
         return cls(sandbox, interval=interval)
 
     def _title(self) -> None:
-        n = len(self.records)
+        with self._lock:  # the proxy's thread and the caller's may both be adding
+            self._set_title(len(self.records))
+
+    def _set_title(self, n: int) -> None:
         self.title.value = (
             f'<div style="{LH}"><b>Traffic</b> through the {_e(self.kind)}: {n} exchange(s), '
             "newest first; click one to open it.</div>"
@@ -160,6 +164,10 @@ class TrafficView(w.VBox):
     def _add_exchange(self, exchange: Any) -> None:
         from sendmessage_kit.proxy.log import view_record
 
+        with self._lock:  # one that ended as the view opened comes both listed and notified
+            if exchange.id in self._ids:
+                return
+            self._ids.add(exchange.id)
         self._add([view_record(exchange)])
 
     def _add(self, records: list[dict[str, Any]]) -> None:
@@ -172,9 +180,9 @@ class TrafficView(w.VBox):
             dropped = children[:-SHOWN]
             self.entries.children = children[-SHOWN:]
             del self.records[:-SHOWN]
+            self._set_title(len(self.records))
         for item in dropped:
             item.close()
-        self._title()
 
     def refresh(self) -> None:
         """Over a sandbox: fetch the requests logged since the last look."""

@@ -37,7 +37,7 @@ def test_the_view_follows_a_proxy_newest_first(sandbox_http: Sandbox) -> None:
         view = TrafficView(p)
         try:
             _post(p.url, path, b"{}", guid)
-            _wait(lambda: len(view.records) == 2)
+            _wait(lambda: len(view.entries.children) == 2 and "2 exchange(s)" in view.title.value)
             assert [r["id"] for r in view.records] == [1, 2]
             assert view.entries.layout.flex_flow == "column-reverse"  # the last child on top
             first = view.entries.children[0].value
