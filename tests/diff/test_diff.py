@@ -1,4 +1,4 @@
-"""`sendmessage-kit diff`: recordings of a sandbox process set like a gateway, replayed and explained.
+"""`sendmessage-kit diff`: recordings of a sandbox process set like a gateway, replayed, explained.
 
 The "gateway" is a real `sendmessage-kit sandbox` process started with the settings under test;
 the recording is HAR 1.2 with the kit's placeholders (tests/diff/har_writer.py); the diff runs
