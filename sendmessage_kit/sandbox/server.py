@@ -309,6 +309,7 @@ def start(
     data_dir: Path | None = None,
     faults: Mapping[str, Any] | None = None,
     lan: bool = False,
+    cors_origins: tuple[str, ...] = (),
 ) -> Sandbox:
     """Start a new local CC-Gateway sandbox in a background thread and return its handle.
 
@@ -344,5 +345,6 @@ def start(
         data_dir=data_dir,
         faults=faults,
         lan=lan,
+        cors_origins=tuple(cors_origins),
     )
     return serve(config)
