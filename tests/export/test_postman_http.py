@@ -140,7 +140,7 @@ def test_a_history_entry_exports_its_own_request_and_target(tmp_path: Path) -> N
     assert values["baseUrl"] == "https://10.0.0.5:8043/agentgateway"
     assert values["agentId"] == "777"
     http_file, readme = write("http", tmp_path / "one.http", entry)
-    assert readme.name == "one.http.README.md"
+    assert readme == http_file.with_name(http_file.name + ".README" + ".md")
     assert body in http_file.read_text()
 
 
