@@ -17,7 +17,7 @@ from sendmessage_kit.seed import USER_ID
 from tests.export.npm_tools import tools_path
 from tests.gateway_process import COMMAND, clean_env, gateway_process
 
-OUT = {"postman": "pm", "bruno": "bru", "http": "flow.http"}
+OUT = {"postman": "pm", "bruno": "bru", "http": "sendmessage-kit.http"}  # .http: its default
 PASSED = {
     "postman": re.compile(r"assertions │\s+4 │\s+0 │"),
     "bruno": re.compile(r"Requests\s+│ 4 \(4 Passed\)"),
@@ -55,6 +55,8 @@ def test_the_printed_command_and_the_readme_run_the_export(
             else (work / OUT[fmt] / "README.md")
         )
         assert readme.name in done.stderr and readme.exists()
+        if fmt == "http" and scheme == "http":  # the file's own comment gives the same recipe
+            assert f"#   {command}\n" in (work / OUT[fmt]).read_text()
         blocks = re.findall(r"```sh\n(.+?)\n```", readme.read_text(), flags=re.DOTALL)
         from_readme = blocks[-1]
         run_env = {**env, "PATH": tools_path(), "SENDMESSAGE_KIT_PASSWORD": "sandbox"}
