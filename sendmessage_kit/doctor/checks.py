@@ -94,7 +94,15 @@ class Doctor:
         s = self.settings
         where = "SENDMESSAGE_KIT_BASE_URL (or --base-url)"
         if not s.base_url:
-            return Check("settings", False, "no gateway configured", f"set {where}", True)
+            return Check(
+                "settings",
+                False,
+                "no gateway configured",
+                f"set {where}; to try doctor first on the sandbox, run `sendmessage-kit sandbox "
+                "--http --port 8043` and pass --base-url http://127.0.0.1:8043 --agent-id 101 "
+                "(password sandbox, phonenum 88880001)",
+                True,
+            )
         if self.scheme not in ("http", "https") or not self.host:
             return Check(
                 "settings",

@@ -173,5 +173,14 @@ def probe_limits(
         )
         result.kb = result.counts = result.limit = None
         return result
+    refusals = {p.retcode for p in result.probes if not p.accepted}
+    if len(refusals) > 1:  # one rule refuses oversize messages: several codes mean another did
+        codes = ", ".join(sorted(str(code) for code in refusals))
+        result.problem = (
+            f"the gateway refused the probes with different retcodes ({codes}): something "
+            "besides the size refused some of them; see each message's retcode above"
+        )
+        result.kb = result.counts = result.limit = None
+        return result
     result.oversize_retcode = at.retcode
     return result
