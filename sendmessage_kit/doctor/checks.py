@@ -82,7 +82,7 @@ class Doctor:
             ("settings", self.check_settings),
             ("resolve", self.resolve),
             ("connect", self.connect),
-            *(tls if self.scheme == "https" else []),
+            *(tls if self.scheme == "https" else [("TLS chain", self.no_tls)]),
             ("sign-in", self.sign_in),
             ("event poll", self.poll),
             ("Guid rotation", self.rotation),
@@ -98,9 +98,10 @@ class Doctor:
                 "settings",
                 False,
                 "no gateway configured",
-                f"set {where}; to try doctor first on the sandbox, run `sendmessage-kit sandbox "
-                "--http --port 8043` and pass --base-url http://127.0.0.1:8043 --agent-id 101 "
-                "(password sandbox, phonenum 88880001)",
+                f"set {where}; to try doctor on the sandbox first: `sendmessage-kit sandbox "
+                "--http --port 8043` in another terminal, then `SENDMESSAGE_KIT_PASSWORD=sandbox "
+                "SENDMESSAGE_KIT_PHONENUM=88880001 sendmessage-kit doctor --base-url "
+                "http://127.0.0.1:8043 --agent-id 101`",
                 True,
             )
         if self.scheme not in ("http", "https") or not self.host:
@@ -178,8 +179,8 @@ class Doctor:
                 "connect",
                 False,
                 f"{self._where()} refused the connection ({exc.strerror})",
-                f"is the gateway (or `sendmessage-kit sandbox`) running there? check the port "
-                f"({self.port}; the gateway's default is 8043)",
+                "is the gateway (or `sendmessage-kit sandbox`) running there? check the port"
+                + ("" if self.port == 8043 else f" ({self.port}; the gateway's default is 8043)"),
                 True,
             )
         ms = (time.perf_counter() - started) * 1000
@@ -203,6 +204,10 @@ class Doctor:
         ):
             cert: dict[str, Any] = tls.getpeercert() or {}
             return cert
+
+    def no_tls(self) -> Check:
+        """Plain HTTP: nothing to check, said so."""
+        return Check("TLS chain", None, "not checked: plain http:// (a gateway answers HTTPS)")
 
     def tls_chain(self) -> Check:
         """The certificate chain is trusted against the CA given (else the system's)."""

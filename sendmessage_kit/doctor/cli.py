@@ -106,7 +106,8 @@ def run_doctor(args: argparse.Namespace) -> int:
     finally:
         doctor.close()
     ran = {c.name for c in results}
-    not_run = [n for n in ORDER if n not in ran and n in dict(doctor.steps())]
+    steps = dict(doctor.steps())
+    not_run = [n for n in ORDER if n not in ran and n in steps and steps[n] != doctor.no_tls]
     if args.probe_limits and probe is None:
         not_run.insert(-1 if "sign-out" in not_run else len(not_run), "size-limit probe")
     failed = [c for c in results if c.ok is False]
