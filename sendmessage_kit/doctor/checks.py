@@ -55,6 +55,13 @@ class Check:
         return {"name": self.name, "ok": self.ok, "detail": self.detail, "fix": self.fix}
 
 
+_NOT_A_GATEWAY = (
+    "the address answers, but not as CC-Gateway (a web server, proxy or load balancer?): check "
+    "SENDMESSAGE_KIT_BASE_URL, the gateway's address and port (its /agentgateway root is added "
+    "for you)"
+)
+
+
 class Doctor:
     """Runs the checks against the settings' gateway; `client` is open between sign-in and out."""
 
@@ -274,7 +281,12 @@ class Doctor:
     def sign_in(self) -> Check:
         """Sign in (or use the Guid given); a refusal's retcode explained."""
         from sendmessage_kit.client import GatewayClient
-        from sendmessage_kit.errors import GatewayError, SendMessageKitError, describe_retcode
+        from sendmessage_kit.errors import (
+            GatewayError,
+            ResponseError,
+            SendMessageKitError,
+            describe_retcode,
+        )
 
         self.client = GatewayClient(self.settings, max_retries=0, history=False)
         if self.client.guid is not None:
@@ -287,8 +299,10 @@ class Doctor:
             if exc.retcode == "100-002":
                 fix += " With doctor: --force-sign-in."
             return Check("sign-in", False, f"retcode {exc.retcode}: {info.description}", fix, True)
+        except ResponseError as exc:
+            return Check("sign-in", False, str(exc), _NOT_A_GATEWAY, True)
         except SendMessageKitError as exc:
-            return Check("sign-in", False, str(exc), "see above", True)
+            return Check("sign-in", False, str(exc), "as the message says", True)
         self.signed_in = True
         from sendmessage_kit.auth import mask
 
@@ -308,7 +322,7 @@ class Doctor:
                 "event poll", False, f"retcode {exc.retcode}: {info.description}", info.remedy
             )
         except SendMessageKitError as exc:
-            return Check("event poll", False, str(exc), "see above")
+            return Check("event poll", False, str(exc), "as the message says")
         took = time.perf_counter() - started
         what = f"an event ({event.get('eventType', 'of no type')})" if event else "no event"
         return Check("event poll", True, f"retcode 0 in {took:.1f} s, {what}: the heartbeat works")

@@ -247,3 +247,27 @@ def test_a_certificate_for_another_name_fails_the_name_check(
     assert "✓ TLS chain: trusted against the CA file" in out
     assert "✗ TLS name: 127.0.0.1 is not a name of the certificate (other.example)" in out
     assert "not run, because TLS name failed: sign-in" in out
+
+
+def test_an_address_that_answers_but_is_no_gateway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None  # type: ignore[assignment]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        _env(monkeypatch, f"http://127.0.0.1:{server.server_address[1]}", "101")
+        assert main(["doctor"]) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    out = capsys.readouterr().out
+    assert "✗ sign-in: HTTP 501 with an HTML page instead of the gateway's JSON" in out
+    assert "fix: the address answers, but not as CC-Gateway" in out
