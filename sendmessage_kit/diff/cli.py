@@ -86,6 +86,8 @@ def _print(name: str, result: object) -> None:
                 meaning = describe_retcode(s.retcode).description if s.retcode else s.message
                 print(f"        the sandbox: {meaning[:150]}")
     differing = sum(not row.agrees for row in result.rows)
+    for note in result.notes:
+        print(f"\nnote: {note}")
     print()
     if not differing:
         print(f"all {len(result.rows)} exchanges agree.")

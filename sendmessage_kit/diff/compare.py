@@ -68,12 +68,14 @@ class Comparison:
         agreeing: settings under which a sandbox answered every exchange as recorded (None:
             no combination the diff tries does).
         skipped: entries of the file that are not gateway interfaces (not replayed).
+        notes: what the recording shows of the gateway's settings beyond the answers.
     """
 
     rows: list[Row]
     given: Flags
     agreeing: Flags | None
     skipped: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def agrees(self) -> bool:
@@ -108,18 +110,32 @@ class Comparison:
             "agreeingSettings": self.agreeing.argv() if self.agreeing else None,
             "command": self.command(),
             "settings": self.settings_line(),
+            "notes": self.notes,
         }
 
 
 def compare(recorded: list[Recorded], given: Flags, *, skipped: int = 0) -> Comparison:
     """Replay `recorded` under `given`; where it differs, find and check settings that agree."""
     rows = [Row(r, a) for r, a in zip(recorded, replay(recorded, given), strict=True)]
+    notes = _notes(recorded)
     if all(row.agrees for row in rows):
-        return Comparison(rows, given, given, skipped)
+        return Comparison(rows, given, given, skipped, notes)
     agreeing = _search(recorded, rows, given)
     if agreeing is not None:
         _attribute(recorded, rows, given, agreeing)
-    return Comparison(rows, given, agreeing, skipped)
+    return Comparison(rows, given, agreeing, skipped, notes)
+
+
+def _notes(recorded: list[Recorded]) -> list[str]:
+    rotated = [r.index for r in recorded if r.set_guid and not r.is_sign_in]
+    if not rotated:
+        return []
+    where = ", ".join(f"#{i}" for i in rotated[:5]) + (" ..." if len(rotated) > 5 else "")
+    return [
+        f"the gateway handed out new Guids after sign-in (Set-GUID on {where}): it rotates "
+        "them (dynamic authentication, AUTHMODE 2); the sandbox does too with --auth-mode 2 "
+        "(a replay's answers do not depend on it)"
+    ]
 
 
 def _candidates(recorded: list[Recorded], rows: list[Row], given: Flags) -> list[Flags]:

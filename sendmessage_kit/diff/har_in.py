@@ -63,6 +63,7 @@ class Recorded:
         body: the request body's text, or None.
         status: the recorded answer's HTTP status (0: none came, e.g. a refused connection).
         retcode: the recorded answer's `retcode`, or None when its body is not the gateway's JSON.
+        set_guid: the answer carried `Set-GUID` (a Guid handed out; masked or not).
     """
 
     index: int
@@ -72,6 +73,7 @@ class Recorded:
     body: str | None
     status: int
     retcode: str | None
+    set_guid: bool = False
 
     @property
     def is_sign_in(self) -> bool:
@@ -157,6 +159,10 @@ def _entry(name: str, i: int, entry: Any) -> Recorded:
         body=body if isinstance(body, str) else None,
         status=max(status, 0),
         retcode=_retcode(response.get("content")),
+        set_guid=any(
+            isinstance(h, dict) and str(h.get("name", "")).lower() == "set-guid"
+            for h in response.get("headers") or []
+        ),
     )
 
 

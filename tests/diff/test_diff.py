@@ -184,3 +184,20 @@ def test_the_command_gives_no_traceback_for_a_missing_file(tmp_path: Path) -> No
     assert done.stderr.strip().splitlines() == [
         f"sendmessage-kit diff: {tmp_path / 'none.har'}: cannot read it (No such file or directory)"
     ]
+
+
+def test_a_gateway_that_rotates_guids_is_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    har = tmp_path / "app.har"
+    flags = ["--http", "--poll-wait", "1.1", "--auth-mode", "2", "--guid-interval", "1"]
+    with gateway_process(tmp_path, *flags, "--guid-timeout", "30") as gw:
+        doc = hw.record(gw.url, [hw.sign_in(AGENT, "sandbox"), hw.poll(AGENT)], har)
+    poll_headers = {
+        h["name"].lower(): h["value"] for h in doc["log"]["entries"][1]["response"]["headers"]
+    }
+    assert poll_headers["set-guid"] == "<Set-GUID: masked by sendmessage-kit>"
+    assert main(["diff", str(har)]) == 0
+    out = capsys.readouterr().out
+    assert "note: the gateway handed out new Guids after sign-in (Set-GUID on #2)" in out
+    assert "--auth-mode 2" in out
