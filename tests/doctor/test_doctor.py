@@ -18,6 +18,7 @@ import httpx2
 import pytest
 
 from sendmessage_kit.cli import main
+from tests.conftest import CANARY_GUID, CANARY_PASSWORD
 from tests.gateway_process import COMMAND, clean_env, gateway_process
 
 
@@ -171,9 +172,12 @@ def test_a_refused_sign_in_explains_its_retcode(
 ) -> None:
     with gateway_process(tmp_path, "--http", "--poll-wait", "0.5") as gw:
         _env(monkeypatch, gw.url, "4326")
-        monkeypatch.setenv("SENDMESSAGE_KIT_PASSWORD", "wrong")
+        monkeypatch.setenv("SENDMESSAGE_KIT_PASSWORD", CANARY_PASSWORD)
         assert main(["doctor"]) == 1
-    out = capsys.readouterr().out
+        assert main(["doctor", "--json"]) == 1
+    captured = capsys.readouterr()
+    assert CANARY_PASSWORD not in captured.out + captured.err
+    out = captured.out
     assert "✗ sign-in: retcode 100-004: wrong username or password at sign-in" in out
     assert "    fix: Check the agent ID and password" in out
     assert "not run, because sign-in failed: event poll, Guid rotation, sign-out" in out
@@ -271,3 +275,17 @@ def test_an_address_that_answers_but_is_no_gateway(
     out = capsys.readouterr().out
     assert "✗ sign-in: HTTP 501 with an HTML page instead of the gateway's JSON" in out
     assert "fix: the address answers, but not as CC-Gateway" in out
+
+
+def test_a_guid_given_is_used_and_never_shown_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with gateway_process(tmp_path, "--http", "--poll-wait", "0.5") as gw:
+        _env(monkeypatch, gw.url, "4328")
+        monkeypatch.setenv("SENDMESSAGE_KIT_GUID", CANARY_GUID)  # unknown to the gateway
+        assert main(["doctor"]) == 1
+    captured = capsys.readouterr()
+    assert CANARY_GUID not in captured.out + captured.err
+    assert "✓ sign-in: not needed: using the Guid you gave" in captured.out
+    assert "✗ event poll: retcode 000-003: no permission to invoke the interface" in captured.out
+    assert "· sign-out: not run: the Guid is yours (doctor did not sign in)" in captured.out
