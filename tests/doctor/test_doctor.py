@@ -289,3 +289,19 @@ def test_a_guid_given_is_used_and_never_shown_whole(
     assert "✓ sign-in: not needed: using the Guid you gave" in captured.out
     assert "✗ event poll: retcode 000-003: no permission to invoke the interface" in captured.out
     assert "· sign-out: not run: the Guid is yours (doctor did not sign in)" in captured.out
+
+
+def test_it_reads_dot_env_and_flags_win(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = _free_port()
+    (tmp_path / ".env").write_text(
+        f"SENDMESSAGE_KIT_BASE_URL=http://127.0.0.1:{port}\nSENDMESSAGE_KIT_AGENT_ID=777\n"
+        "SENDMESSAGE_KIT_PASSWORD=x\nSENDMESSAGE_KIT_PHONENUM=1\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["doctor"]) == 1
+    assert f"✓ settings: http://127.0.0.1:{port}, agent 777," in capsys.readouterr().out
+    assert main(["doctor", "--agent-id", "778", "--secmode", "0"]) == 1
+    out = capsys.readouterr().out
+    assert f"✓ settings: http://127.0.0.1:{port}, agent 778," in out and "secmode 0" in out
