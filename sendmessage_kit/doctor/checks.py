@@ -72,6 +72,8 @@ class Doctor:
         self.client: Any = None
         self.signed_in = False
         self._addr: tuple[Any, ...] | None = None
+        self._cert: dict[str, Any] = {}  # the peer's certificate, once the chain is trusted
+        self._before: str | None = None  # the Guid before the event poll
         url = settings.base_url or ""
         parts = urlsplit(url if "://" in url else f"https://{url}")
         self.scheme = parts.scheme
@@ -245,7 +247,7 @@ class Doctor:
 
     def tls_expiry(self) -> Check:
         """Days until the certificate expires."""
-        not_after = getattr(self, "_cert", {}).get("notAfter")
+        not_after = self._cert.get("notAfter")
         if not not_after:
             return Check("TLS expiry", None, "not checked: the certificate is not trusted")
         days = int((ssl.cert_time_to_seconds(not_after) - time.time()) // 86400)
@@ -262,7 +264,7 @@ class Doctor:
 
     def tls_name(self) -> Check:
         """The host name is one of the certificate's names."""
-        if not getattr(self, "_cert", None):
+        if not self._cert:
             return Check("TLS name", None, "not checked: the certificate is not trusted")
         names = [v for k, v in self._cert.get("subjectAltName", ()) if k in ("DNS", "IP Address")]
         try:
@@ -330,7 +332,7 @@ class Doctor:
     def rotation(self) -> Check:
         """Whether the poll handed out a new Guid."""
         now = self.client.guid.get_secret_value() if self.client.guid else None
-        if getattr(self, "_before", None) != now:
+        if self._before != now:
             return Check(
                 "Guid rotation",
                 True,

@@ -1,4 +1,5 @@
-"""The real tools from npm (newman, Bruno's CLI, httpyac, Swagger UI), installed once per clone.
+"""The real tools from npm (newman, Bruno's CLI, httpyac, Swagger UI, har-validator), installed
+once per clone.
 
 `npm_tools()` installs the pinned versions into `.cache/npm-tools` on first use (about 50 s,
 then nothing) and returns that folder; without npm the tests that need it skip, saying so.
@@ -21,6 +22,7 @@ PACKAGES = {
     "@usebruno/cli": "4.1.0",
     "httpyac": "6.16.7",
     "swagger-ui-dist": "5.35.0",
+    "har-validator": "5.1.5",
 }
 FOLDER = ROOT / ".cache" / "npm-tools"
 
