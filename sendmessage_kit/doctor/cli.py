@@ -17,7 +17,7 @@ def add_doctor_arguments(parser: argparse.ArgumentParser) -> None:
     gw.add_argument("--base-url", help="e.g. https://10.0.0.5:8043")
     gw.add_argument("--agent-id", help="the agent ID")
     gw.add_argument("--ca-bundle", help="PEM file of CAs to trust")
-    gw.add_argument("--insecure", action="store_true", help="turn TLS verification off (warns)")
+    gw.add_argument("--insecure", action="store_true", help="sign in without TLS verification")
     gw.add_argument("--secmode", type=int, choices=(0, 1), help="the gateway's MULTIMEDIA_SECMODE")
     gw.add_argument("--timeout", type=float, help="seconds to wait for an answer")
     gw.add_argument(
