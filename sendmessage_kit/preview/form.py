@@ -9,7 +9,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Literal
@@ -30,7 +30,6 @@ __all__ = [
     "Form",
     "Meter",
     "Preview",
-    "findings_rows",
     "preview",
     "size_meter",
 ]
@@ -252,7 +251,3 @@ def preview(form: Form, profile: Profile = DEFAULT_PROFILE) -> Preview:
         error=error,
     )
 
-
-def findings_rows(findings: Sequence[Finding]) -> list[dict[str, str]]:
-    """Findings as table rows: severity, field, sentence, fix, rule."""
-    return [f.to_dict() for f in findings]

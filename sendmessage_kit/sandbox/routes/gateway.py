@@ -274,10 +274,12 @@ def _accepted(body: Any, retcode: str) -> tuple[str, MessageData | None, str]:
 
 
 def _retcode_for(errors: list[Finding], config: SandboxConfig) -> str:
-    ids = {f.rule_id for f in errors}
-    if "content.empty" in ids:
-        return "106-002"
-    if ids == {"content.budget"}:
+    """The retcode a refused body gets: the rules say it (`Rule.retcode`, `Rule.oversize`)."""
+    rules = [f.rule for f in errors]
+    published = [rule.retcode for rule in rules if rule is not None and rule.retcode]
+    if published:
+        return published[0]
+    if all(rule is not None and rule.oversize for rule in rules):
         return config.oversize_retcode
     return config.invalid_retcode
 
