@@ -250,4 +250,3 @@ def preview(form: Form, profile: Profile = DEFAULT_PROFILE) -> Preview:
         findings=findings,
         error=error,
     )
-
