@@ -19,7 +19,13 @@ from pydantic import ValidationError
 from sendmessage_kit import seed
 from sendmessage_kit.constraints import DEFAULT_PROFILE, Finding, Profile, check, has_errors
 from sendmessage_kit.encoding import Budget, byte_budget, encode_body, encode_data
-from sendmessage_kit.fields import data_fields, data_model, field_by_key, start_values
+from sendmessage_kit.fields import (
+    DataField,
+    data_fields,
+    data_model,
+    field_by_key,
+    start_values,
+)
 from sendmessage_kit.models import SendMessageRequest as Request
 from sendmessage_kit.preview.choices import EXAMPLE_TEXT
 
@@ -82,9 +88,7 @@ class Form:
                 f"Form() got no data field {unknown[0]!r}; the fields are: {', '.join(keys)}"
             )
         start = start_values({"to": seed.USER_ID, "content": EXAMPLE_TEXT, **data})
-        values = {
-            f.wire: "" if start.get(f.wire) is None else str(start[f.wire]) for f in data_fields()
-        }
+        values = {f.wire: f.to_text(start.get(f.wire)) for f in data_fields()}
         for name, value in (("callid", callid), ("userid", userid), ("agent_id", agent_id)):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "secmode", secmode)
@@ -122,10 +126,18 @@ class Form:
         """A copy with some values changed (same names as the constructor)."""
         return Form(**{**self.as_kwargs(), **changes})
 
-    def data_dict(self) -> dict[str, str]:
-        """The `data` object with wire names, in the model's order (empty optionals left out)."""
-        required = {f.wire for f in data_fields() if f.required}
-        return {k: v for k, v in self.values.items() if v or k in required}
+    def data_dict(self) -> dict[str, Any]:
+        """The `data` object with wire names, in the model's order (empty optionals left out).
+
+        Each value is of its field's type: text for a text field, else the text read as JSON
+        (`5`, `true`, `{"a": 1}`); text that does not read stays text, for `check()` to name.
+        """
+        out: dict[str, Any] = {}
+        for f in data_fields():
+            text = self.values.get(f.wire, "")
+            if text or f.required:
+                out[f.wire] = text if f.text else _typed(f, text)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +214,13 @@ def size_meter(budget: Budget) -> Meter:
         percent=round(ratio * 100, 1),
         level=level,
     )
+
+
+def _typed(f: DataField, text: str) -> Any:
+    try:
+        return f.from_text(text)
+    except ValueError:
+        return text
 
 
 def _readable(exc: ValidationError) -> str:
