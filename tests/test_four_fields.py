@@ -115,7 +115,8 @@ with sandboxes.start(http=True) as sb:
         note("web poll (_downlink)", {n: down.get(w) for n, (w, _, _) in VALUES.items()})
         schema = http.get("/openapi.json").json()["components"]["schemas"]
         props = schema["CustomerMessage"]["properties"]
-        note("sandbox OpenAPI (CustomerMessage)", {n: w in props for n, (w, _, _) in VALUES.items()})
+        note("sandbox OpenAPI (CustomerMessage)",
+             {n: w in props for n, (w, _, _) in VALUES.items()})
 
 props = document()["components"]["schemas"]["MessageData"]["properties"]
 note("OpenAPI export (MessageData)", {n: props[w].get("anyOf", [{}])[0].get("type")
