@@ -142,29 +142,20 @@ class Form:
 
 @dataclass(frozen=True, slots=True)
 class Meter:
-    """The size meter's figures against the secmode budget.
+    """The size meter: the `Budget` it shows and its colour.
 
     Attributes:
-        chars: characters of `content`.
-        content_bytes: UTF-8 bytes of `content`.
-        data_bytes: UTF-8 bytes of the compact `data` string.
-        escaped_bytes: UTF-8 bytes of `data` as escaped inside the body.
-        counted_bytes: the figure compared with the limit.
-        limit_bytes: the limit of the secmode (the size must be strictly below it).
-        secmode: MULTIMEDIA_SECMODE of the limit.
-        percent: counted over limit, in percent (may exceed 100).
+        budget: the figures (`encoding.Budget`: characters, bytes, the limit, the secmode).
         level: "ok", "amber" (from AMBER_AT) or "red" (from RED_AT, and when it does not fit).
     """
 
-    chars: int
-    content_bytes: int
-    data_bytes: int
-    escaped_bytes: int
-    counted_bytes: int
-    limit_bytes: int
-    secmode: int
-    percent: float
+    budget: Budget
     level: Literal["ok", "amber", "red"]
+
+    @property
+    def percent(self) -> float:
+        """Counted over limit, in percent, one decimal (may exceed 100)."""
+        return round(self.budget.ratio * 100, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,17 +194,7 @@ def size_meter(budget: Budget) -> Meter:
         level = "red"
     elif ratio >= AMBER_AT:
         level = "amber"
-    return Meter(
-        chars=budget.content_chars,
-        content_bytes=budget.content_bytes,
-        data_bytes=budget.data_bytes,
-        escaped_bytes=budget.escaped_bytes,
-        counted_bytes=budget.counted_bytes,
-        limit_bytes=budget.limit_bytes,
-        secmode=budget.secmode,
-        percent=round(ratio * 100, 1),
-        level=level,
-    )
+    return Meter(budget, level)
 
 
 def _typed(f: DataField, text: str) -> Any:
