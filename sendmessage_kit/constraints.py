@@ -108,6 +108,10 @@ _CHOICE_RULES = {
     for rule in (r.CHANNEL_ENUM, r.MEDIA_TYPE_ENUM, r.CONTROL_TYPE_FIXED, r.CONTENT_TYPE_ENUM)
 }
 _VALUE_RULED = frozenset(rule.wire for rule in RULES)
+# The fields the value rules read, by the wire names their rules give (read once).
+_CONTENT, _CHANNEL, _MEDIA_TYPE = r.CONTENT_EMPTY.wire, r.CHANNEL_ENUM.wire, r.MEDIA_TYPE_ENUM.wire
+_SEND_TIME, _CODE, _USER_ID = r.SEND_TIME_FORMAT.wire, r.MESSAGE_CODE_UUID.wire, r.USER_ID_TO.wire
+_FILE_TYPE = r.FILE_TYPE_ALLOWED.wire
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -250,7 +254,7 @@ def _check_data(run: _Run, data: Mapping[Any, Any], wire: str | None = None) -> 
     for f in data_fields():  # the fields of MessageData, in wire order, each by its type
         value = data.get(f.wire)
         if type(value) is str and f.text:  # the usual case first: check() runs on every send
-            if f.choices and value not in f.choices:
+            if f.choice_set and value not in f.choice_set:
                 _not_a_choice(run, f.wire, value, f.choices)
             continue
         path = f"data.{f.wire}"
@@ -283,23 +287,23 @@ def _not_a_choice(run: _Run, wire: str, value: str, choices: tuple[str, ...]) ->
 
 
 def _check_values(run: _Run, data: Mapping[Any, Any]) -> None:
-    send_time = data.get(r.SEND_TIME_FORMAT.wire)
+    send_time = data.get(_SEND_TIME)
     if isinstance(send_time, str | int) and not isinstance(send_time, bool):
         if not _EPOCH_MS.match(str(send_time)):
             run.add(r.SEND_TIME_FORMAT, detail=f"Got {send_time!r}.")
-    code = data.get(r.MESSAGE_CODE_UUID.wire)
+    code = data.get(_CODE)
     if _is_text(code) and code and not _UUID.match(code):
         run.add(r.MESSAGE_CODE_UUID, detail=f"Got {code!r}.")
-    user_id = data.get(r.USER_ID_TO.wire)
-    copies = field_by_wire(r.USER_ID_TO.wire).copies  # userId copies `to`
+    user_id = data.get(_USER_ID)
+    copies = field_by_wire(_USER_ID).copies  # userId copies `to`
     to = data.get(copies) if copies else None
     if _is_text(user_id) and _is_text(to) and user_id != to:
-        run.add(r.USER_ID_TO, detail=f"{r.USER_ID_TO.wire} {user_id!r}, {copies} {to!r}.")
-    channel, media = data.get(r.CHANNEL_ENUM.wire), data.get(r.MEDIA_TYPE_ENUM.wire)
+        run.add(r.USER_ID_TO, detail=f"{_USER_ID} {user_id!r}, {copies} {to!r}.")
+    channel, media = data.get(_CHANNEL), data.get(_MEDIA_TYPE)
     media_type = _MEDIA.get(media) if _is_text(media) else None
     if media_type is not None:
         ch = _CHANNELS.get(channel) if _is_text(channel) else None
-        _check_media(run, media_type, ch, data.get(r.FILE_TYPE_ALLOWED.wire))
+        _check_media(run, media_type, ch, data.get(_FILE_TYPE))
 
 
 def _check_media(run: _Run, media: MediaType, ch: Channel | None, file_type: Any) -> None:
@@ -334,13 +338,13 @@ def _check_media(run: _Run, media: MediaType, ch: Channel | None, file_type: Any
 
 
 def _content_empty(run: _Run, data: Mapping[Any, Any], wire: str | None) -> None:
-    content = data.get(r.CONTENT_EMPTY.wire)
+    content = data.get(_CONTENT)
     if _is_text(content) and not content.strip():
         run.add(r.CONTENT_EMPTY)
 
 
 def _content_budget(run: _Run, data: Mapping[Any, Any], wire: str | None) -> None:
-    content = data.get(r.CONTENT_EMPTY.wire)
+    content = data.get(_CONTENT)
     if not _is_text(content):
         return
     p = run.profile
@@ -361,13 +365,13 @@ def _content_budget(run: _Run, data: Mapping[Any, Any], wire: str | None) -> Non
 
 
 def _content_format(run: _Run, data: Mapping[Any, Any], wire: str | None) -> None:
-    content, media = data.get(r.CONTENT_EMPTY.wire), data.get(r.MEDIA_TYPE_ENUM.wire)
+    content, media = data.get(_CONTENT), data.get(_MEDIA_TYPE)
     if not _is_text(content) or not content:
         return
     if media == MediaType.LOCATE:
         m = _LOCATE.match(content)
         if not m:
-            channel = data.get(r.CHANNEL_ENUM.wire)
+            channel = data.get(_CHANNEL)
             documented = _is_text(channel) and channel in {c.value for c in LOCATE_FORMAT_CHANNELS}
             rule = r.LOCATE_FORMAT if documented else r.LOCATE_FORMAT_OTHER
             run.add(rule, detail=f"Got {content[:60]!r} (channel {channel!r}).")
@@ -381,7 +385,7 @@ def _content_format(run: _Run, data: Mapping[Any, Any], wire: str | None) -> Non
         if not isinstance(card, dict) or list(card)[:2] != ["title", "description"]:
             run.add(r.WEBCARD_FORMAT)
     limit = run.profile.web_poll_chars
-    channel = data.get(r.CHANNEL_ENUM.wire)
+    channel = data.get(_CHANNEL)
     if limit and channel == Channel.WEB and len(content) > limit:  # an unhashable is never WEB
         run.add(r.WEB_DOWNLINK, detail=f"{len(content)} characters.")
 

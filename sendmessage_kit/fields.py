@@ -136,6 +136,8 @@ class DataField:
         alias_flag: the `send` CLI option of the wire name when it differs from the attribute's
             (`--msg-priority` beside `--priority`), else "".
         annotation: the model's annotation of the field, for a deeper check of objects.
+        text: a string is one of its types (form and CLI text is taken as it is).
+        choice_set: `choices` as a set (check() asks "is it one?" on every send).
     """
 
     attr: str
@@ -154,6 +156,8 @@ class DataField:
     kinds: frozenset[JsonKind] = frozenset(("string",))
     alias_flag: str = ""
     annotation: Any = str
+    text: bool = True
+    choice_set: frozenset[str] = frozenset()
 
     def labelled_choices(self) -> list[tuple[str, str]]:
         """(label, value) of the choices: `0 — library` where the member name says more."""
@@ -176,11 +180,6 @@ class DataField:
     def json_type(self) -> str:
         """The JSON types it takes, in words: "string", "string or integer"."""
         return " or ".join(k for k in _KIND_ORDER if k in self.kinds)
-
-    @property
-    def text(self) -> bool:
-        """True when a string is one of its types (form and CLI text is taken as it is)."""
-        return "string" in self.kinds
 
     def problem(self, value: Any) -> str:
         """Why `value` (decoded JSON, not None) is not of this field's type, or ""."""
@@ -282,6 +281,8 @@ def _describe(attr: str, info: FieldInfo) -> DataField:
         kinds=kinds or _ALL_KINDS,
         alias_flag="" if snake_name(wire) == key else alias,
         annotation=info.annotation,
+        text="string" in (kinds or _ALL_KINDS),
+        choice_set=frozenset(choices),
     )
 
 
