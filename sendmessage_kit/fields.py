@@ -6,9 +6,12 @@ values, and the kit's `FieldUse` hints (start value, widget, CLI flags). The mod
 on every call (the result cached per model class), so a field added to, or renamed in,
 `MessageData` reaches every user of this module with no other edit.
 
-No module of the kit lists the fields: they are read here. The one other place a field's wire
-name is written is the rule table (`rules.py`), where a rule about one field (`content.empty`)
-names it beside its sentence; a test checks that each such name is a field of the model.
+No module of the kit lists the fields of `data`: every place that goes over all of them (check,
+`new_message`, the builder's form, the send CLI, the CSV columns, the sandbox's customer view and
+web poll) reads them here. A place that gives one field a behaviour of its own names that field:
+a rule of the table (`content.empty` is about `content`; a test checks each such name is a field
+of the model), the builder's channel -> mediaType -> mediaFileType cascade, the sandbox store's
+routing columns.
 
 Example:
     >>> [f.wire for f in data_fields()][:3]

@@ -1,6 +1,6 @@
 """Four fields added to `models.py` alone (a string, an integer, a boolean, an object) reach
-every place the kit reads `data`: check(), new_message, encoding, the builder, the send CLI,
-the sandbox's store and read paths, the OpenAPI documents and the exports.
+every place the kit reads `data`: check(), new_message, encoding, the builder, the send CLI
+(flags and --csv), the sandbox's store and read paths, the OpenAPI documents and the exports.
 
 The package is copied and only its models.py is edited, as a maintainer would; a probe run in a
 fresh interpreter follows each field and prints where it appears. The test prints that table
@@ -87,6 +87,16 @@ help_text = out.getvalue()
 note("send --help", {"label": "--label" in help_text, "priority": "--priority" in help_text
      and "--msg-priority" in help_text, "urgent": "--urgent" in help_text,
      "meta": "--meta" in help_text})
+
+import csv
+from sendmessage_kit.constraints import Profile
+from sendmessage_kit.send_csv import read_csv
+sheet = io.StringIO()
+columns = ["to", "content", *(w for w, _, _ in VALUES.values())]
+csv.writer(sheet).writerows([columns, ["u-csv", "hi", *(t for _, _, t in VALUES.values())]])
+[row] = read_csv(sheet.getvalue(), Profile())
+assert row.request is not None, row.problems
+note("send --csv (a row)", {n: getattr(row.request.data, n) for n in VALUES})
 
 with sandboxes.start(http=True) as sb:
     argv = ["send", "--base-url", sb.base_url, "--agent-id", "101", "--to", "u-four",
@@ -175,6 +185,7 @@ def test_four_fields_added_to_the_model_reach_every_place(tmp_path: Path) -> Non
             "encoding round trip",
             "builder preview",
             "send CLI (sent)",
+            "send --csv (a row)",
             "sandbox store",
             "customer view (CustomerMessage)",
             "customer view (HTTP)",
