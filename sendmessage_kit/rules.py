@@ -41,7 +41,7 @@ class Rule:
 
     A sentence or fix may name a limit in force as `{name}` (`{web_poll_chars}`): `finding()`
     and `worded()` fill it from the profile's values (`Profile.values()`), so what a person
-    reads is the limit `check()` applies, not a default.
+    reads is the limit `check()` applies, not a default; `{retcode}` is the rule's own.
 
     Attributes:
         retcode: the catalog retcode the gateway answers a body breaking this rule with, when
@@ -69,8 +69,10 @@ class Rule:
         if not self.names_limits:
             return self
 
+        known = {"retcode": self.retcode, **values}  # the rule's own retcode, then the limits
+
         def fill(text: str) -> str:
-            return _LIMIT.sub(lambda m: str(values.get(m[1], m[0])), text)
+            return _LIMIT.sub(lambda m: str(known.get(m[1], m[0])), text)
 
         return replace(self, sentence=fill(self.sentence), fix=fill(self.fix))
 
@@ -83,7 +85,7 @@ class Rule:
         self, field: str | None = None, detail: str = "", values: Mapping[str, object] = _NONE
     ) -> Finding:
         """This rule broken at `field` (default: the rule's own), with a detail sentence."""
-        rule = self.worded(values) if values else self
+        rule = self.worded(values) if self.names_limits else self
         message = f"{rule.sentence} {detail}".strip() if detail else rule.sentence
         return Finding(
             rule.id, rule.severity, field or rule.field, message, rule.fix, rule.source, self
@@ -234,7 +236,7 @@ AUDIO_FORMAT = R("channel.audio.format", "data.mediaFileType", "warning",
   "Use a format the channel plays.",
   "docs/facts.md#channel-matrix")
 CONTENT_EMPTY = R("content.empty", "data.content", "error",
-  "The message content is empty (the gateway answers 106-002).",
+  "The message content is empty (the gateway answers {retcode}).",
   "Put the message in data.content.",
   "docs/facts.md#retcodes", retcode="106-002")
 CONTENT_BUDGET = R("content.budget", "data.content", "error",
