@@ -208,3 +208,4 @@ def test_four_fields_added_to_the_model_reach_every_place(tmp_path: Path) -> Non
         "meta": "object",
     }
     assert seen["meta"]["builder control"] == "Textarea"
+    assert seen["urgent"]["builder control"] == "Dropdown"  # (absent), true, false

@@ -115,6 +115,10 @@ class PayloadBuilder:
         elif spec.widget == "choice":
             absent = [] if spec.required else [("(absent)", "")]
             control = w.Dropdown(options=[*absent, *spec.labelled_choices()], value=value)
+        elif spec.kinds == {"boolean"}:  # true / false, or absent when optional
+            absent = [] if spec.required else [("(absent)", "")]
+            control = w.Dropdown(options=[*absent, ("true", "true"), ("false", "false")])
+            control.value = value if value in ("true", "false") else control.options[0][1]
         elif spec.widget == "textarea":
             layout = w.Layout(width="480px", height="80px")
             control = w.Textarea(value=value, continuous_update=True, layout=layout)
