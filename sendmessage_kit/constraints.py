@@ -375,7 +375,7 @@ def _content_format(run: _Run, data: Mapping[Any, Any], wire: str | None) -> Non
             documented = _is_text(channel) and channel in {c.value for c in LOCATE_FORMAT_CHANNELS}
             rule = r.LOCATE_FORMAT if documented else r.LOCATE_FORMAT_OTHER
             run.add(rule, detail=f"Got {content[:60]!r} (channel {channel!r}).")
-        elif abs(float(m[1])) > 90 or abs(float(m[2])) > 180:  # the kit's numbers, not the vendor's
+        elif abs(float(m[1])) > r.LATITUDE_MAX or abs(float(m[2])) > r.LONGITUDE_MAX:
             run.add(r.LOCATE_RANGE, detail=f"Got {m[1]}/{m[2]}.")
     elif media == MediaType.WEBCARD:
         try:

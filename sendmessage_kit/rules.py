@@ -32,6 +32,7 @@ UTF8 = (
 CHANNEL_TABLE = "docs/facts.md#channel-matrix (each cell of `channels.DEFAULT_TABLE` cites its own)"
 WEB_CLIENT = "the web channel's message formats: docs/facts.md#content-formats"
 _NONE: Mapping[str, object] = MappingProxyType({})
+LATITUDE_MAX, LONGITUDE_MAX = 90, 180  # the LOCATE ranges: the kit's assumption, not the vendor's
 _LIMIT = re.compile(r"\{([a-z_]+)\}")  # a limit a sentence names: {web_poll_chars}
 
 
@@ -191,11 +192,11 @@ SEND_TIME_FORMAT = R("data.sendTime.format", "data.sendTime", "warning",
   "Use str(int(time.time() * 1000)).",
   ASSUMED)
 CHANNEL_ENUM = R("data.channel.enum", "data.channel", "error",
-  "channel must be one of the 12 channels.",
+  f"channel must be one of the {len(Channel)} channels.",
   "Use one of: " + ", ".join(c.value for c in Channel) + ".",
   SEED)
 MEDIA_TYPE_ENUM = R("data.mediaType.enum", "data.mediaType", "error",
-  "mediaType must be one of the 16 media types.",
+  f"mediaType must be one of the {len(MediaType)} media types.",
   "Use one of: " + ", ".join(m.value for m in MediaType) + ".",
   SEED)
 CONTROL_TYPE_FIXED = R("data.controlType.fixed", "data.controlType", "error",
@@ -255,7 +256,8 @@ LOCATE_FORMAT_OTHER = R("content.locate.format.other", "data.content", "warning"
   "format.",
   WEB_CLIENT)
 LOCATE_RANGE = R("content.locate.range", "data.content", "warning",
-  "LOCATE latitude should be within -90..90 and longitude within -180..180; the vendor "
+  f"LOCATE latitude should be within -{LATITUDE_MAX}..{LATITUDE_MAX} and longitude within "
+  f"-{LONGITUDE_MAX}..{LONGITUDE_MAX}; the vendor "
   "publishes only the format, these ranges are the kit's assumption.",
   "Check the order: latitude first, then longitude.",
   ASSUMED)
