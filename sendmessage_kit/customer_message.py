@@ -6,7 +6,7 @@ it, `sandbox.CustomerClient` returns it and the conversation bubbles read it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -44,12 +44,17 @@ class CustomerRecord(BaseModel):
         def __getattr__(self, name: str) -> Any: ...
 
 
+def _or_none(annotation: Any) -> Any:
+    """The model's type, or None for a message that did not carry the field."""
+    return annotation | None
+
+
 def _data_fields() -> dict[str, Any]:
     """Every field of `MessageData` the record does not hold, optional, typed as the model."""
     own = CustomerRecord.model_fields
     return {
         attr: (
-            Optional[info.annotation],  # noqa: UP045 (a runtime type, not an annotation)
+            _or_none(info.annotation),
             Field(default=None, alias=info.alias, description=info.description),
         )
         for attr, info in MessageData.model_fields.items()
