@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -219,3 +220,25 @@ def test_a_field_added_to_the_model_reaches_the_sandboxs_customer_view(
     assert message.content == "hi" and message.model_extra is not None
     assert message.model_extra["priority"] == "high"
     assert message.userId == "u-prio"  # every data field is carried
+
+
+class _Tone(StrEnum):
+    CALM = "calm"
+    BRISK = "brisk"
+
+
+class WithTone(models.MessageData):
+    """MessageData as if a maintainer had added an optional choice with no rule of its own."""
+
+    tone: _Tone | None = Field(default=None, description="Tone (a field the vendor lacks).")
+
+
+def test_a_choice_field_without_a_rule_of_its_own_is_checked_by_its_enum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(models, "MessageData", WithTone)
+    wire = json.loads(new_message(to="u1", content="hi").to_wire())
+    assert check(_body({**wire, "tone": "brisk"})) == []
+    [finding] = [f for f in check(_body({**wire, "tone": "loud"})) if f.field == "data.tone"]
+    assert finding.rule_id == "data.type" and "calm, brisk" in finding.message
+    assert field_by_key("tone").choices == ("calm", "brisk")
