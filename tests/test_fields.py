@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +22,12 @@ class WithPriority(models.MessageData):
 
 
 @pytest.fixture
-def priority_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[models.MessageData]]:
+def priority_model(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[type[models.MessageData]]:
     monkeypatch.setattr(models, "MessageData", WithPriority)
+    # The sends below journal to a data folder of the test's own, not the developer's.
+    monkeypatch.setenv("SENDMESSAGE_KIT_DATA_DIR", str(tmp_path / "data"))
     yield WithPriority
 
 
