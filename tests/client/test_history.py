@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from sendmessage_kit.history import History, data_dir, target_of
+from sendmessage_kit.history import History, target_of
+from sendmessage_kit.sandbox.config import data_dir
 
 
 def test_default_path_follows_the_data_dir_env(
