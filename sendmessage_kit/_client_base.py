@@ -282,12 +282,15 @@ class _ClientBase(Generic[_TransportT]):
     def _judge(
         self,
         call: _http.Call,
-        attempt: int,
+        first: int,
         request: httpx2.Request,
         got: httpx2.Response | httpx2.HTTPError,
     ) -> dict[str, Any] | float:
-        """The answer, or the seconds before the next attempt; raises when giving up."""
-        return _http.judge(call, attempt, request, got, self._guid.follow)
+        """The answer, or the seconds before the next attempt; raises when giving up.
+
+        `first`: how many attempts `call` had made before this round of retries began.
+        """
+        return _http.judge(call, call.attempts - first, request, got, self._guid.follow)
 
     def _signed_in(self, call: _http.Call, answer: dict[str, Any]) -> dict[str, Any]:
         if self._guid.value is None:

@@ -16,7 +16,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from sendmessage_kit.errors import (
     ConnectError,
@@ -286,6 +286,10 @@ def retry_after(response: httpx2.Response | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+#: One attempt of a call: the request sent, and the response or the error it got.
+Attempt: TypeAlias = "tuple[httpx2.Request, httpx2.Response | httpx2.HTTPError]"
 
 
 @dataclass(slots=True)

@@ -58,31 +58,39 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
         """A client of a running sandbox, trusting its CA, signed in (await it)."""
         client = cls(**sandbox_kwargs(sandbox, kwargs))
         try:
-            try:
-                await client.sign_in()
-            except AgentStateError:  # 100-002: signed in elsewhere; the sandbox is ours
-                await client.force_sign_in()
+            await client._sign_in_or_take_over()
         except BaseException:
             await client.aclose()
             raise
         return client
 
+    async def _sign_in_or_take_over(self) -> None:
+        """Sign in, or take over (see `GatewayClient._sign_in_or_take_over`)."""
+        try:
+            await self.sign_in()
+        except AgentStateError:  # the sandbox is ours
+            await self.force_sign_in()
+
     async def _call(self, call: _http.Call) -> dict[str, Any]:
         """Await the gateway's answer to `call` (see `GatewayClient._call`)."""
-        import httpx2
-
-        attempt = 0
+        first = call.attempts
         while True:
-            request = self._request(call)
-            try:
-                got: httpx2.Response | httpx2.HTTPError = await self._http_client.send(request)
-            except httpx2.HTTPError as exc:
-                got = exc
-            step = self._judge(call, attempt, request, got)
+            step = self._judge(call, first, *(await self._attempt(call)))
             if isinstance(step, dict):
                 return step
             await asyncio.sleep(step)
-            attempt += 1
+
+    async def _attempt(
+        self, call: _http.Call
+    ) -> tuple[httpx2.Request, httpx2.Response | httpx2.HTTPError]:
+        """One attempt of `call` (see `GatewayClient._attempt`)."""
+        import httpx2
+
+        request = self._request(call)
+        try:
+            return request, await self._http_client.send(request)
+        except httpx2.HTTPError as exc:
+            return request, exc
 
     async def sign_in(
         self, password: SecretStr | str | None = None, phonenum: str | None = None

@@ -76,31 +76,39 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
         """A client of a running sandbox (`sandbox.start()`), trusting its CA, signed in."""
         client = cls(**sandbox_kwargs(sandbox, kwargs))
         try:
-            try:
-                client.sign_in()
-            except AgentStateError:  # 100-002: signed in elsewhere; the sandbox is ours
-                client.force_sign_in()
+            client._sign_in_or_take_over()
         except BaseException:
             client.close()
             raise
         return client
 
+    def _sign_in_or_take_over(self) -> None:
+        """Sign in; when signed in elsewhere (100-002), take the agent over."""
+        try:
+            self.sign_in()
+        except AgentStateError:  # the sandbox is ours
+            self.force_sign_in()
+
     def _call(self, call: _http.Call) -> dict[str, Any]:
         """The gateway's answer to `call`, sent again as its policy allows, or its error."""
-        import httpx2
-
-        attempt = 0
+        first = call.attempts
         while True:
-            request = self._request(call)
-            try:
-                got: httpx2.Response | httpx2.HTTPError = self._http_client.send(request)
-            except httpx2.HTTPError as exc:
-                got = exc
-            step = self._judge(call, attempt, request, got)
+            step = self._judge(call, first, *(self._attempt(call)))
             if isinstance(step, dict):
                 return step
             time.sleep(step)
-            attempt += 1
+
+    def _attempt(
+        self, call: _http.Call
+    ) -> tuple[httpx2.Request, httpx2.Response | httpx2.HTTPError]:
+        """One attempt of `call`: the request sent, and the response or the error it got."""
+        import httpx2
+
+        request = self._request(call)
+        try:
+            return request, self._http_client.send(request)
+        except httpx2.HTTPError as exc:
+            return request, exc
 
     def sign_in(
         self, password: SecretStr | str | None = None, phonenum: str | None = None
