@@ -82,7 +82,8 @@ class _ClientBase(Generic[_TransportT]):
             resend_on_failure, secmode: override the `KitSettings` field of the same name.
         raise_on_error: raise on a failed send (else the `SendResult` carries `.error`).
         history: a `History` to journal sends in, False for none, None: `settings.history`.
-        transport: an httpx2 transport (tests inject faults a server cannot produce with it).
+        transport: the httpx2 transport every request goes through (default: httpx2's pool;
+            the async client: aiohttp's connections), e.g. `httpx2.ASGITransport(app)`.
     """
 
     _owns_history: bool

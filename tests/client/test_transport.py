@@ -337,3 +337,23 @@ async def test_a_request_waiting_for_a_connection_waits_its_turn(gw: Any, faults
         answers = await asyncio.gather(*map(http.send, requests))
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert all(a.json()["retcode"] == "000-003" for a in answers)  # no Guid sent
+
+
+async def test_the_async_client_talks_to_an_app_in_process_over_asgi(tmp_path: Any) -> None:
+    # The path a browser build takes: no sockets, the sandbox app called through httpx2's
+    # ASGITransport given as `transport=`.
+    from sendmessage_kit.sandbox import SandboxConfig
+    from sendmessage_kit.sandbox.app import create_app
+
+    app = create_app(SandboxConfig(http=True, data_dir=tmp_path))
+    client = AsyncGatewayClient(
+        base_url="http://sandbox.local", agent_id="101", password="sandbox",
+        phonenum="88880001", history=False, transport=httpx2.ASGITransport(app=app),
+    )  # fmt: skip
+    try:
+        await client.sign_in()
+        result = await client.send_message("call-a", new_message(to="u-asgi", content="hi"))
+    finally:
+        await client.aclose()
+    assert (result.ok, result.attempts) == (True, 1)
+    assert client.guid is not None
