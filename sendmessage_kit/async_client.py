@@ -75,14 +75,12 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
         """Await the gateway's answer to `call` (see `GatewayClient._call`)."""
         first = call.attempts
         while True:
-            step = self._judge(call, first, *(await self._attempt(call)))
+            step = self._judge(call, first, *await self._attempt(call))
             if isinstance(step, dict):
                 return step
             await asyncio.sleep(step)
 
-    async def _attempt(
-        self, call: _http.Call
-    ) -> tuple[httpx2.Request, httpx2.Response | httpx2.HTTPError]:
+    async def _attempt(self, call: _http.Call) -> _http.Attempt:
         """One attempt of `call` (see `GatewayClient._attempt`)."""
         import httpx2
 

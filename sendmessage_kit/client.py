@@ -93,14 +93,12 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
         """The gateway's answer to `call`, sent again as its policy allows, or its error."""
         first = call.attempts
         while True:
-            step = self._judge(call, first, *(self._attempt(call)))
+            step = self._judge(call, first, *self._attempt(call))
             if isinstance(step, dict):
                 return step
             time.sleep(step)
 
-    def _attempt(
-        self, call: _http.Call
-    ) -> tuple[httpx2.Request, httpx2.Response | httpx2.HTTPError]:
+    def _attempt(self, call: _http.Call) -> _http.Attempt:
         """One attempt of `call`: the request sent, and the response or the error it got."""
         import httpx2
 
