@@ -205,7 +205,10 @@ class _ClientBase(Generic[_TransportT]):
             history.record_many(results, base_url=self.base_url, agent_id=self.agent_id,
                                 source=source, secrets=self._secrets())  # fmt: skip
 
-    def _options(self, timeout: float | None, max_retries: int | None, resend: bool) -> Any:
+    def _options(
+        self, timeout: float | None, max_retries: int | None, resend: bool
+    ) -> dict[str, Any]:
+        """A `Call`'s options: this client's, overridden by the call's own."""
         policy = self.policy if resend else _http.RetryPolicy(self.policy.max_retries, False)
         if max_retries is not None:
             policy = _http.RetryPolicy(max_retries, policy.resend)

@@ -127,6 +127,11 @@ HTML = "<html><body>502 Bad Gateway</body></html>"
 GBK_ANSWER = json.dumps({"retcode": "0", "message": "发送成功"}, ensure_ascii=False)
 SHAPES: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
     "ok": (200, [("Content-Type", "application/json")], b'{"retcode":"0","message":"success"}'),
+    "sets-cookie": (
+        200,
+        [("Content-Type", "application/json"), ("Set-Cookie", "JSESSIONID=c00k1e; Path=/")],
+        b'{"retcode":"0","message":"success"}',
+    ),
     "rotates": (
         200,
         [("Content-Type", "application/json"), ("Set-GUID", "JSESSIONID=rotated-guid-0002")],
@@ -139,7 +144,7 @@ SHAPES: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
     "no-retcode": (200, [("Content-Type", "application/json")], b'{"result":"0"}'),
     "message-object": (200, [], b'{"retcode":0,"message":{"detail":"x"}}'),
 }
-WIRE_HEADERS = ("content-type", "accept", "guid", "content-length", "transfer-encoding")
+WIRE_HEADERS = ("content-type", "accept", "guid", "content-length", "transfer-encoding", "cookie")
 
 
 class CannedGateway(LoopbackServer):
@@ -271,7 +276,9 @@ async def test_every_transport_gives_the_same_whole_answers(
                        {"retcode": "0", "message": "success"}, ("PUT", "101", None))  # fmt: skip
     assert waits == [7.0] * 3  # the busy answer's Retry-After reached the retry decision
     assert by_shape["message-object"][:2] == ("0", '{"detail": "x"}')
-    assert guids[0] == "first-guid-0001" and guids[1:] == ["rotated-guid-0002"] * (len(SHAPES) - 1)
+    assert guids[:2] == ["first-guid-0001"] * 2 and guids[2:] == ["rotated-guid-0002"] * (
+        len(SHAPES) - 2
+    )
     # On the wire: the same path, body and gateway headers every way.
     path, headers, body = requests[0]
     assert path == "/agentgateway/resource/mediacall/101/sendmessage"
@@ -279,9 +286,10 @@ async def test_every_transport_gives_the_same_whole_answers(
     assert headers["accept"] == "application/json" and headers["guid"] == "first-guid-0001"
     assert headers["content-length"] == str(len(body)) and json.loads(body)["callid"] == "ok"
     assert (
-        requests[1][1]["guid"] == "first-guid-0001"
-        and requests[2][1]["guid"] == "rotated-guid-0002"
+        requests[2][1]["guid"] == "first-guid-0001"
+        and requests[3][1]["guid"] == "rotated-guid-0002"
     )
+    assert [h["cookie"] for _, h, _ in requests] == [None] * len(SHAPES)  # no cookie sent back
 
 
 @pytest.mark.parametrize("cls", [GatewayClient, AsyncGatewayClient])
