@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from sendmessage_kit.history import History
-from sendmessage_kit.settings import KitSettings
+from sendmessage_kit.sandbox.config import data_dir
 from tests.conftest import CANARY_GUID, CANARY_PASSWORD
 
 
@@ -13,7 +13,7 @@ def test_default_path_follows_the_data_dir_env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SENDMESSAGE_KIT_DATA_DIR", str(tmp_path / "kit"))
-    assert KitSettings().data_folder == tmp_path / "kit"
+    assert data_dir() == tmp_path / "kit"
     with History() as h:
         assert Path(h.path) == tmp_path / "kit" / "history.sqlite3"
         h.append(base_url="https://gw", agent_id="101", body="{}", retcode="0")
