@@ -145,8 +145,7 @@ async def send_many(
 
     def flush() -> None:
         if journal is not None and pending:
-            journal.record_many(pending, base_url=client.base_url, agent_id=client.agent_id,
-                                source="send_many", target=where)  # fmt: skip
+            client.journal(pending, history=journal, source="send_many")
         pending.clear()
 
     async def worker() -> None:
