@@ -46,4 +46,9 @@ class CustomerMessage(BaseModel):
         default=None, description="The sender's timestamp, as sent (epoch ms)."
     )
     timestamp: int = Field(description="When it arrived, epoch milliseconds.")
+    truncated: bool = Field(
+        default=False,
+        description="True when the channel cut `content` (the web channel's customer poll "
+        "delivers at most 500 characters); the view shows where with an ellipsis.",
+    )
     time: str = Field(description="When it arrived, ISO 8601 in UTC.")

@@ -60,9 +60,10 @@ class SandboxApp(FastAPI):
             faults=faults,
             profile=config.profile(),  # the KB reading, counts and range of check and the client
         )
+        state = self.state.sandbox
+        state.store.listeners.append(state.feed.publish)
         self._injector: ASGIApp = FaultInjector(self._inner, faults)
         if config.lan:  # requests from other machines pass LAN mode's rules first
-            state = self.state.sandbox
             self._injector = LanGuard(self._injector, state.store, state.links)
 
     @property
