@@ -10,12 +10,14 @@ from dataclasses import dataclass, replace
 
 from sendmessage_kit.channels import DEFAULT_TABLE, MEDIA_FILE_TYPES, ChannelTable
 from sendmessage_kit.models import Channel, MediaFileType, MediaType, new_message_code, now_ms
+from sendmessage_kit.skins import channel_name, media_name
 
 __all__ = [
     "EXAMPLE_TEXT",
     "Choice",
     "Template",
     "channel_choices",
+    "choice_caveats",
     "excluded_media",
     "file_type_choices",
     "media_type_choices",
@@ -30,8 +32,13 @@ Choice = tuple[str, str]
 EXAMPLE_TEXT = "Hello! This is an example message from the agent."
 
 
-def channel_choices(table: ChannelTable = DEFAULT_TABLE) -> list[Choice]:
-    """(label, value) for every channel; channels absent from the published table say so."""
+def channel_choices(table: ChannelTable = DEFAULT_TABLE, *, plain: bool = False) -> list[Choice]:
+    """(label, value) for every channel; channels absent from the published table say so.
+
+    `plain`: the names an audience reads ("WhatsApp"), no caveats (`choice_caveats` has them).
+    """
+    if plain:
+        return [(channel_name(ch.value), ch.value) for ch in Channel]
     out = []
     for ch in Channel:
         published = any(table.cell(ch, m).status == "yes" for m in MediaType)
@@ -39,15 +46,24 @@ def channel_choices(table: ChannelTable = DEFAULT_TABLE) -> list[Choice]:
     return [(label, str(value.value)) for label, value in out]
 
 
-def media_type_choices(channel: str, table: ChannelTable = DEFAULT_TABLE) -> list[Choice]:
+def choice_caveats(channel: str, table: ChannelTable = DEFAULT_TABLE) -> list[str]:
+    """The caveats `plain` choices leave out, labelled as the full choices label them."""
+    full = dict((v, label) for label, v in channel_choices(table))
+    media = media_type_choices(channel, table)
+    return [label for label in (full[channel], *(label for label, _ in media)) if "(" in label]
+
+
+def media_type_choices(
+    channel: str, table: ChannelTable = DEFAULT_TABLE, *, plain: bool = False
+) -> list[Choice]:
     """(label, value) of the media types a channel may take; forbidden ones are not offered.
 
     Documented cells show the bare name; cells no public source covers are marked
     "(unpublished)", cells the kit only assumes are not accepted "(assumed not accepted)".
-    See `excluded_media` for what is left out and why.
+    See `excluded_media` for what is left out and why. `plain`: the names an audience reads.
     """
     ch = Channel(channel)
-    out = []
+    out: list[Choice] = []
     for m in MediaType:
         cell = table.cell(ch, m)
         if cell.status == "yes":
@@ -56,6 +72,8 @@ def media_type_choices(channel: str, table: ChannelTable = DEFAULT_TABLE) -> lis
             out.append((f"{m.value} (unpublished)", m.value))
         elif cell.basis == "assumed":  # the kit's guess, not a source's: offered, marked
             out.append((f"{m.value} (assumed not accepted)", m.value))
+    if plain:
+        return [(media_name(v), v) for _, v in out]
     return out
 
 

@@ -84,13 +84,19 @@ class CustomerClient:
         body = self._json(self._http.get(f"/sandbox/chats/{callid}/messages", params=params))
         return [CustomerMessage.model_validate(m) for m in body["messages"]], str(body["cursor"])
 
-    def stream(self, callid: str, after: str | None = None) -> Iterator[CustomerMessage]:
+    def stream(
+        self, callid: str, after: str | None = None, *, ping: int | None = None
+    ) -> Iterator[CustomerMessage | None]:
         """The chat's messages as the sandbox pushes them (Server-Sent Events), until closed.
 
         First those after `after`, then each new one as it is stored; the iterator ends when the
         sandbox stops or the connection drops (read again with `after` = the last `seq`).
+        With `ping` (seconds), a keep-alive comes that often and is yielded as None, so a
+        reader can check whether to stop.
         """
-        params = {"after": after} if after else None
+        params: dict[str, Any] = {"after": after} if after else {}
+        if ping is not None:
+            params["ping"] = ping
         path = f"/sandbox/chats/{callid}/stream"
         with self._http.stream("GET", path, params=params, timeout=None) as response:
             if response.status_code >= 400:
@@ -99,6 +105,8 @@ class CustomerClient:
             for line in response.iter_lines():
                 if line.startswith("data:"):
                     yield CustomerMessage.model_validate_json(line[5:].strip())
+                elif line.startswith(":") and ping is not None:
+                    yield None
 
     def messages(self, user_id: str, after: str | None = None) -> tuple[list[CustomerMessage], str]:
         """Messages the agents sent to this customer after `after`, oldest first, and the cursor."""

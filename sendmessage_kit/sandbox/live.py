@@ -23,9 +23,7 @@ _CLOSED = None  # what a queue receives when the feed closes
 class Feed:
     """Subscribers per chat (callid); `publish` may be called from any thread."""
 
-    _subscribers: dict[str, set[asyncio.Queue[StoredMessage | None]]] = field(
-        default_factory=dict
-    )
+    _subscribers: dict[str, set[asyncio.Queue[StoredMessage | None]]] = field(default_factory=dict)
     _loop: asyncio.AbstractEventLoop | None = None
     closed: bool = False
 
@@ -49,9 +47,7 @@ class Feed:
         return len(self._subscribers.get(callid, ()))
 
     @contextlib.asynccontextmanager
-    async def subscribe(
-        self, callid: str
-    ) -> AsyncIterator[asyncio.Queue[StoredMessage | None]]:
+    async def subscribe(self, callid: str) -> AsyncIterator[asyncio.Queue[StoredMessage | None]]:
         """A queue of the chat's new messages (None: the feed closed) while the block runs."""
         self._loop = asyncio.get_running_loop()
         queue: asyncio.Queue[StoredMessage | None] = asyncio.Queue()

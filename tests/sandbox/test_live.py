@@ -70,9 +70,12 @@ def test_stream_gives_history_then_both_directions_live(
     assert first is not None and first.content == "first, before the stream"
     assert first.direction == "customer"
     t0 = time.perf_counter()
-    assert agent.send(body_for("Your order shipped", to=user, callid=callid, channel="WHATSAPP"))[
-        "retcode"
-    ] == "0"
+    assert (
+        agent.send(body_for("Your order shipped", to=user, callid=callid, channel="WHATSAPP"))[
+            "retcode"
+        ]
+        == "0"
+    )
     pushed = r.next()
     assert pushed is not None and pushed.direction == "agent"
     assert pushed.content == "Your order shipped" and pushed.seq > first.seq

@@ -62,9 +62,7 @@ async def chat_messages(
     start = int(after) if after else 0
     rows = state.store.chat_messages(callid, start, limit)
     cursor = str(rows[-1].seq) if rows else str(start)
-    return ChatMessages(
-        callid=callid, messages=[delivered(state, m) for m in rows], cursor=cursor
-    )
+    return ChatMessages(callid=callid, messages=[delivered(state, m) for m in rows], cursor=cursor)
 
 
 @router.get(
@@ -78,10 +76,11 @@ async def chat_stream(
     state: StateDep,
     after: _After = None,
     last_event_id: Annotated[str | None, Header(pattern=r"^\d{0,18}$")] = None,
+    ping: Annotated[int, Query(ge=1, le=60, description="Seconds between keep-alives.")] = PING_S,
 ) -> EventSourceResponse:
     _chat_or_404(state, callid)
     start = int(last_event_id or after or 0)
-    return EventSourceResponse(_events(state, callid, start), ping=PING_S)
+    return EventSourceResponse(_events(state, callid, start), ping=ping)
 
 
 async def _events(state: SandboxState, callid: str, start: int) -> AsyncIterator[ServerSentEvent]:
