@@ -43,6 +43,7 @@ from sendmessage_kit.errors import RETCODES
 from sendmessage_kit.models import Channel
 
 __all__ = [
+    "ENV_SCENARIO",
     "GUID_EXPIRED",
     "AgentStep",
     "CustomerStep",
@@ -51,6 +52,8 @@ __all__ = [
     "load_scenario",
 ]
 
+#: The scenario file `sendmessage-kit demo --scenario` hands its presenter.
+ENV_SCENARIO = "SENDMESSAGE_KIT_SCENARIO"
 #: The gateway's answer to a missing, unknown or expired Guid (the sandbox plays an expiry so).
 GUID_EXPIRED = "000-003"
 

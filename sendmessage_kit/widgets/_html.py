@@ -226,7 +226,11 @@ def refused_sentence_html(message: str, findings: Sequence[Finding] = ()) -> str
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         first = errors[0]
-        sentence = f"{first.message} {first.fix}"
+        # The first sentence of what is wrong and the first clause of the fix; the rest (and
+        # every other finding) is in the findings table under the hood.
+        said = first.message.split(". ")[0].rstrip(".")
+        fix = first.fix.split("; ")[0].rstrip(".")
+        sentence = f"{said}. {fix}."
         more = len(errors) - 1
         if more:
             sentence += f" ({more} more under the hood.)"

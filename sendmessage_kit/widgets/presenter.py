@@ -88,7 +88,7 @@ class Presenter(Playground):
         assert conv is not None
         self.card.value = card_html(conv.display_name, self.builder.channel.value, conv.user_id)
         cut = [f for f in self.builder.preview.findings if f.rule_id == "content.web.downlink"]
-        self.cut_warning.value = "" if not cut else _cut_html(self.builder, cut[0].message)
+        self.cut_warning.value = "" if not cut else _cut_html(self.builder)
         caveats = pv.choice_caveats(self.builder.channel.value, self.builder.profile.channel_table)
         self.caveats.value = hx.note_html(
             "Caveats of the choices offered: " + "; ".join(caveats) if caveats else ""
@@ -123,12 +123,16 @@ def card_html(name: str, channel: str, user_id: str) -> str:
     )
 
 
-def _cut_html(builder: PayloadBuilder, message: str) -> str:
+def _cut_html(builder: PayloadBuilder) -> str:
+    """Before Send: the channel will cut this message, and where the customer sees it cut."""
+    limit = builder.profile.web_downlink_chars
     chars = len(builder.content.value)
+    name = channel_name(builder.channel.value)
     return (
         '<div class="smk-cut-warning" style="color:#7a4b00;background:#fff4e0;'
         'border-left:4px solid #e08a00;padding:4px 8px;line-height:1.4">'
-        f"{html.escape(message)} This one has {chars}: the customer sees the start and “…”.</div>"
+        f"{html.escape(name)} delivers at most {limit} characters to the customer; this message "
+        f"has {chars}. Shorten or split it, or the customer sees the first {limit} and “…”.</div>"
     )
 
 
@@ -215,17 +219,24 @@ def presenter(
     sandbox: Any = None,
     scenario: Scenario | str | Path | None = None,
     transcripts: str | Path | None = None,
+    auto: bool = False,
     **client_options: Any,
 ) -> Presenter:
     """The demo's presenter screen on the embedded sandbox (or `sandbox=`), following the chat.
 
-    `scenario` (a `Scenario` or a YAML file) sets the customer and plays their lines; the next
-    step shows as a hint. "Save transcript" writes into `transcripts` (default: the folder named
-    by SENDMESSAGE_KIT_TRANSCRIPTS, else ./transcripts).
+    `scenario` (a `Scenario` or a YAML file; default: the one `sendmessage-kit demo --scenario`
+    names) sets the customer and plays their lines; the next step shows as a hint.
+    "Save transcript" writes into `transcripts` (default: the folder named by
+    SENDMESSAGE_KIT_TRANSCRIPTS, else ./transcripts). `auto` also presses Send for the agent's
+    steps (the scenario plays itself, as in guide 7).
     """
+    import os
+
+    from sendmessage_kit.scenario import ENV_SCENARIO
     from sendmessage_kit.target import open_target
 
     script = None
+    scenario = scenario if scenario is not None else os.environ.get(ENV_SCENARIO) or None
     if scenario is not None:
         from sendmessage_kit.scenario import Scenario, load_scenario
 
@@ -258,6 +269,6 @@ def presenter(
     if script is not None:
         from sendmessage_kit.scenario_run import ScenarioRun
 
-        p.scenario_run = ScenarioRun(script, p)
+        p.scenario_run = ScenarioRun(script, p, auto=auto)
         p.scenario_run.start()
     return p
