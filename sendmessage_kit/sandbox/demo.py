@@ -220,8 +220,15 @@ def _run_voila(args: argparse.Namespace, sandbox: Sandbox, notebook: Path) -> in
     moved = f"  (port {args.port} was busy)" if args.port and port != args.port else ""
     presenter = f"http://127.0.0.1:{port}/"
 
+    user_id, channel = seed.USER_ID, "WEB"
+    if args.scenario:  # the customer page of the scenario's customer
+        from sendmessage_kit.scenario import load_scenario
+
+        who = load_scenario(args.scenario).customer
+        user_id, channel = who.user_id or user_id, who.channel.value
+
     def ready() -> None:
-        customer = customer_url(sandbox, seed.USER_ID, "WEB")
+        customer = customer_url(sandbox, user_id, channel)
         print(
             banner(presenter, customer, sandbox.base_url, moved, transcripts, args.scenario or ""),
             flush=True,
