@@ -39,7 +39,7 @@ class ScenarioRun:
         self.index = 0
         self.log: list[str] = []
         self._since = clock()
-        self._seen_agent = 0  # agent messages counted when the current step began
+        self._seen_agent = 0  # agent messages shown when the last agent step began
         self._armed = -1
         self._stop = threading.Event()
         self._lock = threading.RLock()
@@ -117,6 +117,7 @@ class ScenarioRun:
         if self._armed == self.index:
             return
         self._armed = self.index
+        self._seen_agent = len(self._agent_texts())  # a `when` after this step sees its send
         p = self.presenter
         p.builder.content.value = step.agent
         retcode = step.retcode
@@ -147,7 +148,6 @@ class ScenarioRun:
         self.index += 1
         self._since = self.clock()
         self._since_match = None
-        self._seen_agent = len(self._agent_texts())
         self._show()
 
     def _show(self) -> None:
