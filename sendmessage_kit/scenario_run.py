@@ -38,7 +38,7 @@ class ScenarioRun:
         self.clock, self.tick = clock, tick
         self.index = 0
         self.log: list[str] = []
-        self._since = clock()
+        self._since: float | None = None  # when the current step began (first look: now)
         self._seen_agent = 0  # agent messages shown when the last agent step began
         self._armed = -1
         self._stop = threading.Event()
@@ -46,6 +46,7 @@ class ScenarioRun:
         self._thread: threading.Thread | None = None
         presenter.panel.on_sent(self._on_sent)
         presenter.panel.on_refused(self._on_refused)
+        self._show()
 
     @property
     def done(self) -> bool:
@@ -59,7 +60,6 @@ class ScenarioRun:
 
     def start(self) -> None:
         """Play in a background thread (returns at once)."""
-        self._show()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
 
@@ -79,6 +79,8 @@ class ScenarioRun:
     def step_once(self) -> None:
         """Look at the current step once (what the thread does each tick)."""
         with self._lock:
+            if self._since is None:
+                self._since = self.clock()
             step = self.step
             if isinstance(step, AgentStep):
                 self._arm(step)
@@ -109,7 +111,7 @@ class ScenarioRun:
             if self._since_match is None:
                 self._since_match = self.clock()
             return self.clock() - self._since_match >= step.after
-        return self.clock() - self._since >= step.after
+        return self._since is not None and self.clock() - self._since >= step.after
 
     _since_match: float | None = None
 

@@ -141,6 +141,7 @@ def _screen(p: Presenter) -> w.Widget:
     assert conversation is not None
     c = builder.controls
     c["content"].layout = w.Layout(width="100%", height="120px")
+    p.save.layout = w.Layout(margin="0 0 0 8px")
     for name in ("channel", "media_type"):
         c[name].layout = w.Layout(width="100%")
     row = w.Layout(width="100%")
@@ -151,7 +152,7 @@ def _screen(p: Presenter) -> w.Widget:
             _field("Message type", c["media_type"]),
             _field("Message", c["content"]),
             p.cut_warning,
-            w.HBox([panel.send, p.save], layout=w.Layout(gap="8px", margin="4px 0 0 0")),
+            w.HBox([panel.send, p.save], layout=w.Layout(margin="4px 0 0 0")),
             panel.result_html,
             builder.status,
             panel.status,
@@ -220,6 +221,7 @@ def presenter(
     scenario: Scenario | str | Path | None = None,
     transcripts: str | Path | None = None,
     auto: bool = False,
+    autopoll: bool = True,
     **client_options: Any,
 ) -> Presenter:
     """The demo's presenter screen on the embedded sandbox (or `sandbox=`), following the chat.
@@ -228,7 +230,8 @@ def presenter(
     names) sets the customer and plays their lines; the next step shows as a hint.
     "Save transcript" writes into `transcripts` (default: the folder named by
     SENDMESSAGE_KIT_TRANSCRIPTS, else ./transcripts). `auto` also presses Send for the agent's
-    steps (the scenario plays itself, as in guide 7).
+    steps (the scenario plays itself, as in guide 7). `autopoll=False` leaves the chat's stream
+    and the scenario's player off (call `refresh()` and `scenario_run.step_once()` yourself).
     """
     import os
 
@@ -265,10 +268,12 @@ def presenter(
     except BaseException:
         target.close()
         raise
-    conversation.start(1.0)
+    if autopoll:
+        conversation.start(1.0)
     if script is not None:
         from sendmessage_kit.scenario_run import ScenarioRun
 
         p.scenario_run = ScenarioRun(script, p, auto=auto)
-        p.scenario_run.start()
+        if autopoll:
+            p.scenario_run.start()
     return p
