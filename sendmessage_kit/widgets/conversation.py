@@ -230,7 +230,14 @@ class ConversationView:
             self._add([pv.Bubble(-1, "customer", text, message_code=code)])
         self.reply.value = ""
         self._render()
-        self._customer().send(self.callid, text, message_code=code)
+        try:
+            self._customer().send(self.callid, text, message_code=code)
+        except Exception:  # not sent: the bubble goes, the text is back in the box
+            with self._lock:
+                self.messages[:] = [b for b in self.messages if b.message_code != code]
+            self.reply.value = text
+            self._render()
+            raise
         if not self._threads:
             self.refresh()
 

@@ -1,9 +1,9 @@
 """`sendmessage-kit demo` in a real browser: the presenter (Voilà) and the customer's chat page.
 
 Run with `uv run pytest -m browser`. One demo serves every test of the module (its kernels are
-culled after 3 idle seconds, so the kernel test is quick); a second one plays a scenario. The
+culled after 10 idle seconds, so the kernel test is quick); a second one plays a scenario. The
 presenter is 1280x800 (then 1440x900 and 1920x1080), the customer page a phone-sized window.
-Screenshots go to artifacts/screenshots/ (git-ignored); with SENDMESSAGE_KIT_DOCS_SCREENSHOTS=1
+Screenshots go to artifacts/screenshots/ (git-ignored); with UPDATE_DOCS_SCREENSHOTS=1
 also to docs/assets/demo/, the images of docs/demo.md.
 """
 
@@ -121,7 +121,8 @@ def _start(*extra: str) -> Iterator[Demo]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     folder = tmp_path_factory.mktemp("transcripts")
-    yield from _start("--cull-after", "3", "--transcripts", str(folder))
+    # Not much shorter: a kernel is idle between the page's render and its widgets connecting.
+    yield from _start("--cull-after", "10", "--transcripts", str(folder))
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +168,7 @@ def _shot(page: Any, name: str, *, full_page: bool = False) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
     page.screenshot(path=str(path), full_page=full_page)
-    if os.environ.get("SENDMESSAGE_KIT_DOCS_SCREENSHOTS") == "1":
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
         DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOCS_SHOTS / name)
 
@@ -327,7 +328,7 @@ def test_presenter_screen_names_refusal_and_layout(chromium: Any, demo: Demo) ->
                     assert overlap_x <= 0.5 or overlap_y <= 0.5, (width, a, b)
             scroll = page.evaluate("() => document.scrollingElement.scrollWidth")
             assert scroll <= width, (width, scroll)
-            _shot(page, f"demo_presenter_{width}.png")
+            _shot(page, f"demo_layout_{width}x{height}.png")
         assert page.off_host == [], page.off_host  # type: ignore[attr-defined]
     finally:
         page.close()
