@@ -159,8 +159,8 @@ class ScenarioRun:
         if step is None:
             text = f"{title}: done, all {total} steps played."
         elif isinstance(step, AgentStep):
-            extra = f" {step.note}" if step.note else ""
-            text = f"{title}, step {self.index + 1} of {total}: send “{_short(step.agent)}”.{extra}"
+            extra = f" — {step.note}" if step.note else ""
+            text = f"{title}, step {self.index + 1} of {total}: send “{_short(step.agent)}”{extra}"
         else:
             when = f"after you mention “{step.when}”" if step.when else f"in {step.after:g} s"
             text = (

@@ -155,11 +155,23 @@ class ConversationView:
         return self.events
 
     def event_sentences(self) -> list[str]:
-        """The agent events of this chat only, as sentences (other chats' events left out)."""
+        """What reached the agent in this chat, as sentences (other chats' events left out).
+
+        The agent events this view's client received, then each customer message stored in the
+        chat that no received event carries yet: the sandbox pushed its `AgentEvent_MessageData`
+        to the chat's agent as it stored it, and another client of the same agent (a presenter
+        tab closed a moment ago) may have taken that event from the queue first.
+        """
         with self._lock:
             events = list(self.events)
+            replies = [b.content for b in self.messages if b.who == "customer" and b.seq > 0]
         said = (pv.event_sentence(e, self.callid or None, self.user_id) for e in events)
-        return [s for s in said if s is not None]
+        out = [s for s in said if s is not None]
+        for text in replies:
+            sentence = f"Customer replied: {text}"
+            if sentence not in out:
+                out.append(sentence)
+        return out
 
     def start(self, interval: float = 1.0) -> None:
         """Follow the chat in background threads: its messages, and the agent's events.

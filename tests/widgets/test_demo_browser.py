@@ -4,7 +4,7 @@ Run with `uv run pytest -m browser`. One demo serves every test of the module (i
 culled after 10 idle seconds, so the kernel test is quick); a second one plays a scenario. The
 presenter is 1280x800 (then 1440x900 and 1920x1080), the customer page a phone-sized window.
 Screenshots go to artifacts/screenshots/ (git-ignored); with UPDATE_DOCS_SCREENSHOTS=1
-also to docs/assets/demo/, the images of docs/demo.md.
+also to docs/assets/, the images of docs/demo.md.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-DOCS_SHOTS = ROOT / "docs" / "assets" / "demo"
+DOCS_SHOTS = ROOT / "docs" / "assets"  # kit-owned images sit directly in docs/assets
 NOTEBOOKS = ROOT / "notebooks"
 SCENARIOS = ROOT / "examples" / "scenarios"
 PHONE = {"width": 390, "height": 760}
