@@ -157,21 +157,21 @@ class ConversationView:
     def event_sentences(self) -> list[str]:
         """What reached the agent in this chat, as sentences (other chats' events left out).
 
-        The agent events this view's client received, then each customer message stored in the
-        chat that no received event carries yet: the sandbox pushed its `AgentEvent_MessageData`
-        to the chat's agent as it stored it, and another client of the same agent (a presenter
-        tab closed a moment ago) may have taken that event from the queue first.
+        The agent events this view's client received, and each customer message stored in the
+        chat (in the chat's order), whether or not its event reached this client: the sandbox
+        pushed its `AgentEvent_MessageData` to the chat's agent as it stored it, and another
+        client of the same agent (a presenter tab closed a moment ago) may have taken that event
+        from the queue first.
         """
         with self._lock:
             events = list(self.events)
             replies = [b.content for b in self.messages if b.who == "customer" and b.seq > 0]
         said = (pv.event_sentence(e, self.callid or None, self.user_id) for e in events)
-        out = [s for s in said if s is not None]
-        for text in replies:
-            sentence = f"Customer replied: {text}"
-            if sentence not in out:
-                out.append(sentence)
-        return out
+        received = [s for s in said if s is not None]
+        stored = [f"Customer replied: {text}" for text in replies]
+        # The chat's order for the replies; events no stored message carries keep theirs.
+        others = [s for s in received if s not in stored]
+        return others + stored
 
     def start(self, interval: float = 1.0) -> None:
         """Follow the chat in background threads: its messages, and the agent's events.
