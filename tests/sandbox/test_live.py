@@ -142,3 +142,38 @@ def test_stopping_the_sandbox_ends_its_streams(make_sandbox: Callable[..., Sandb
         assert r.next() is None
     finally:
         r.close()
+
+
+def test_lan_mode_lets_a_page_stream_its_own_chat_only() -> None:
+    from tests.sandbox.test_lan import Room
+
+    room = Room()
+    try:
+        token = room.link("u1", "WEB")
+        headers = {"X-Webchat-Token": token}
+        mine = room.call(
+            "phone",
+            "POST",
+            "/sandbox/chats",
+            json={"userId": "u1", "channel": "WEB"},
+            headers=headers,
+        ).json()["callid"]
+        theirs = room.call(
+            "here", "POST", "/sandbox/chats", json={"userId": "u2", "channel": "WEB"}
+        ).json()["callid"]
+        room.call(
+            "phone",
+            "POST",
+            f"/sandbox/chats/{mine}/messages",
+            json={"content": "hi"},
+            headers=headers,
+        )
+        for callid, params in ((mine, {}), (theirs, {"token": token}), (mine, {"token": "guess"})):
+            r = room.call("phone", "GET", f"/sandbox/chats/{callid}/stream", params=params)
+            assert r.status_code == 403, (callid, params)
+        room.app.sandbox.feed.close()  # held streams end: this one answers its history, then ends
+        ok = room.call("phone", "GET", f"/sandbox/chats/{mine}/stream", params={"token": token})
+        assert ok.status_code == 200 and "text/event-stream" in ok.headers["content-type"]
+        assert '"content":"hi"' in ok.text.replace(" ", "")
+    finally:
+        room.close()
