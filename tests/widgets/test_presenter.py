@@ -159,3 +159,34 @@ def test_a_scenario_plays_on_an_injectable_clock(sb: Any, tmp_path: Path) -> Non
         assert json.dumps(run.log)
     finally:
         view.close()
+
+
+@pytest.mark.parametrize("name", ["order-shipped", "oversize-recovery"])
+def test_the_shipped_scenarios_play_to_the_end(sb: Any, name: str) -> None:
+    now = [0.0]
+    view = presenter(
+        sandbox=sb,
+        scenario=ROOT / "examples" / "scenarios" / f"{name}.yaml",
+        auto=True,  # the agent's steps press Send themselves, as in guide 7
+        autopoll=False,
+        history=False,
+        max_retries=0,
+    )
+    run = view.scenario_run
+    run.clock = lambda: now[0]
+    try:
+        for _ in range(40):
+            if run.done:
+                break
+            run.step_once()
+            view.conversation.refresh()
+            now[0] += 1
+        assert run.done, (run.index, run.log, view.panel.result_html.value)
+        said = [b.content for b in view.conversation.messages]
+        customer = [s.customer for s in run.scenario.steps if hasattr(s, "customer")]
+        assert all(line in said for line in customer), said
+        if name == "oversize-recovery":
+            assert any("refused" in line for line in run.log), run.log
+            assert any("retcode 100-007" in line for line in run.log), run.log
+    finally:
+        view.close()
