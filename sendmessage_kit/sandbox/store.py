@@ -178,11 +178,15 @@ class Store:
         return [StoredMessage(*r) for r in rows]
 
     def latest_chat(self, user_id: str, channel: str) -> Chat | None:
-        """The newest chat of a customer on a channel (the one a chat page joins), or None."""
+        """The newest chat a customer opened on a channel (the one a chat page joins), or None.
+
+        Chats the sandbox recorded from an agent's send to a callid of its own are not joined.
+        """
         with self._lock:
             row = self._conn.execute(
                 "SELECT callid, agent_id, channel, user_id FROM chats WHERE user_id = ?"
-                " AND channel = ? ORDER BY created_ms DESC, rowid DESC LIMIT 1",
+                " AND channel = ? AND opened_by = 'customer'"
+                " ORDER BY created_ms DESC, rowid DESC LIMIT 1",
                 (user_id, channel),
             ).fetchone()
         return None if row is None else Chat(*row)
