@@ -17,7 +17,6 @@ __all__ = [
     "Choice",
     "Template",
     "channel_choices",
-    "choice_caveats",
     "excluded_media",
     "file_type_choices",
     "media_type_choices",
@@ -35,7 +34,7 @@ EXAMPLE_TEXT = "Hello! This is an example message from the agent."
 def channel_choices(table: ChannelTable = DEFAULT_TABLE, *, plain: bool = False) -> list[Choice]:
     """(label, value) for every channel; channels absent from the published table say so.
 
-    `plain`: the names an audience reads ("WhatsApp"), no caveats (`choice_caveats` has them).
+    `plain`: the names an audience reads ("WhatsApp"), without the caveats.
     """
     if plain:
         return [(channel_name(ch.value), ch.value) for ch in Channel]
@@ -44,13 +43,6 @@ def channel_choices(table: ChannelTable = DEFAULT_TABLE, *, plain: bool = False)
         published = any(table.cell(ch, m).status == "yes" for m in MediaType)
         out.append((ch.value if published else f"{ch.value} (not in the published table)", ch))
     return [(label, str(value.value)) for label, value in out]
-
-
-def choice_caveats(channel: str, table: ChannelTable = DEFAULT_TABLE) -> list[str]:
-    """The caveats `plain` choices leave out, labelled as the full choices label them."""
-    full = dict((v, label) for label, v in channel_choices(table))
-    media = media_type_choices(channel, table)
-    return [label for label in (full[channel], *(label for label, _ in media)) if "(" in label]
 
 
 def media_type_choices(

@@ -89,10 +89,7 @@ class Presenter(Playground):
         self.card.value = card_html(conv.display_name, self.builder.channel.value, conv.user_id)
         cut = [f for f in self.builder.preview.findings if f.rule_id == "content.web.downlink"]
         self.cut_warning.value = "" if not cut else _cut_html(self.builder)
-        caveats = pv.choice_caveats(self.builder.channel.value, self.builder.profile.channel_table)
-        self.caveats.value = hx.note_html(
-            "Caveats of the choices offered: " + "; ".join(caveats) if caveats else ""
-        )
+        self.caveats.value = caveats_html(self.builder)
 
     @guarded
     def _on_save(self, _: Any = None) -> None:
@@ -107,6 +104,19 @@ class Presenter(Playground):
         if self.scenario_run is not None:
             self.scenario_run.stop()
         super().close()
+
+
+def caveats_html(builder: PayloadBuilder) -> str:
+    """The caveats the plain choices leave out, labelled as the full choices label them."""
+    table, channel = builder.profile.channel_table, builder.channel.value
+    channels = [label for label, _ in pv.channel_choices(table) if "(" in label]
+    media = [label for label, _ in pv.media_type_choices(channel, table) if "(" in label]
+    parts = []
+    if channels:
+        parts.append(f"Channels: {'; '.join(channels)}.")
+    if media:
+        parts.append(f"Message types on {channel_name(channel)}: {'; '.join(media)}.")
+    return hx.note_html(" ".join(parts)) if parts else ""
 
 
 def card_html(name: str, channel: str, user_id: str) -> str:
