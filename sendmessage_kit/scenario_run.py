@@ -132,7 +132,8 @@ class ScenarioRun:
         with self._lock:
             step = self.step
             if isinstance(step, AgentStep) and step.expect == "sent" and self._armed == self.index:
-                self.log.append(f"agent: {step.agent} -> retcode {result.retcode}")
+                attempts = getattr(result, "attempts", 1)
+                self.log.append(f"agent: {step.agent} -> retcode {result.retcode} ({attempts})")
                 self._advance()
 
     def _on_refused(self, message: str) -> None:
