@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from sendmessage_kit import preview as pv
+from sendmessage_kit import rules
 from sendmessage_kit.preview import Form
 from sendmessage_kit.skins import channel_name, chat_style
 from sendmessage_kit.widgets import _html as hx
@@ -87,7 +88,7 @@ class Presenter(Playground):
         conv = self.conversation
         assert conv is not None
         self.card.value = card_html(conv.display_name, self.builder.channel.value, conv.user_id)
-        cut = [f for f in self.builder.preview.findings if f.rule_id == "content.web.downlink"]
+        cut = [f for f in self.builder.preview.findings if f.rule is rules.WEB_DOWNLINK]
         self.cut_warning.value = "" if not cut else _cut_html(self.builder)
         self.caveats.value = caveats_html(self.builder)
 
@@ -135,7 +136,7 @@ def card_html(name: str, channel: str, user_id: str) -> str:
 
 def _cut_html(builder: PayloadBuilder) -> str:
     """Before Send: the channel will cut this message, and where the customer sees it cut."""
-    limit = builder.profile.web_downlink_chars
+    limit = builder.profile.web_poll_chars
     chars = len(builder.content.value)
     name = channel_name(builder.channel.value)
     return (
