@@ -214,6 +214,9 @@ def _run_voila(args: argparse.Namespace, sandbox: Sandbox, notebook: Path) -> in
 
     transcripts = Path(args.transcripts).expanduser().resolve()
     env[ENV_FOLDER] = str(transcripts)
+    # The demo's sends go to its own sandbox: their journal lives and goes with the app's folder
+    # (the user's journal keeps their real sends), unless the user names one.
+    env.setdefault("SENDMESSAGE_KIT_HISTORY_PATH", str(notebook.parent / "history.sqlite3"))
     if args.scenario:
         env[ENV_SCENARIO] = str(Path(args.scenario).resolve())
     port = choose_port(args.port)
