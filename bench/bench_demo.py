@@ -16,10 +16,10 @@ a MutationObserver in the watching page saw the text: one machine's clock, no dr
 
 Run: uv run python bench/bench_demo.py [--sends 20]
 Target (issue 20): p95 <= 150 ms for Send -> customer bubble and for Enter -> what reaches the
-agent. Measured 2026-12-04 (2 shared cores, load average ~10, 20 sends, two runs): Send ->
-customer bubble median 20-22 ms, p95 53-86 ms (polling baseline: median 192-198 ms, p95
-251-402 ms); Send -> presenter's phone p95 107-120 ms; Enter -> what reaches the agent median
-26-37 ms, p95 54-148 ms.
+agent. Measured 2026-12-04 (2 shared cores, load average 4-10, 20 sends, three runs): Send ->
+customer bubble median 16-22 ms, p95 29-86 ms (polling baseline: median 192-209 ms, p95
+232-402 ms); Send -> presenter's phone p95 89-120 ms; Enter -> what reaches the agent median
+26-37 ms, p95 43-148 ms.
 """
 
 from __future__ import annotations
