@@ -67,9 +67,10 @@ class SandboxApp(FastAPI):
             faults=faults,
             profile=config.profile(),  # every setting check() reads, as the sandbox applies it
         )
+        state = self.state.sandbox
+        state.store.listeners.append(state.feed.publish)  # new messages to the chats' streams
         injector: ASGIApp = FaultInjector(Reached(self._inner), faults)
         if config.lan:  # requests from other machines pass LAN mode's rules first
-            state = self.state.sandbox
             injector = LanGuard(injector, state.store, state.links)
         # GET /sandbox/requests lists every gateway request and its answer.
         self.state.requests_log = injector = RequestLog(injector)
