@@ -13,6 +13,8 @@ from types import ModuleType
 
 import pytest
 
+from tests.shared import exclusive, session_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 CANARY_GUID = "canary-guid-0000-DO-NOT-LEAK.AgentGateway9"
 CANARY_PASSWORD = "canary-password-DO-NOT-LEAK"
@@ -33,15 +35,30 @@ def load_hook() -> ModuleType:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`sh scripts/docs` into a temp dir; the Guid and password are canaries."""
-    site = tmp_path_factory.mktemp("docs") / "site"
+    """`sh scripts/docs` into a temp dir; the Guid and password are canaries.
+
+    Built once per session, whatever the number of xdist workers: the first to need it builds
+    under a lock, the others wait and read the same site (or the same failure).
+    """
+    folder = session_dir(tmp_path_factory) / "docs"
+    site, log_path, result = folder / "site", folder / "build.log", folder / "build.rc"
+    with exclusive(folder / "build.lock"):
+        if not result.exists():
+            result.write_text(str(_build(site, log_path)))
+    returncode = int(result.read_text())
+    if returncode != 0:
+        tail = log_path.read_text(errors="replace")[-6000:]
+        pytest.fail(f"sh scripts/docs failed (rc {returncode}, log {log_path}):\n{tail}")
+    return site
+
+
+def _build(site: Path, log_path: Path) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SENDMESSAGE_KIT_")}
     env.update(
         SITE_DIR=str(site),
         SENDMESSAGE_KIT_GUID=CANARY_GUID,
         SENDMESSAGE_KIT_PASSWORD=CANARY_PASSWORD,
     )
-    log_path = site.parent / "build.log"
     started = time.perf_counter()
     # Output to a file, not a pipe: a helper a notebook leaves running cannot block the read.
     # Own process group: on a hang, kill uv, mkdocs and the notebook kernels together.
@@ -59,8 +76,5 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    tail = log_path.read_text(errors="replace")[-6000:]
-    if proc.returncode != 0:
-        pytest.fail(f"sh scripts/docs failed (rc {proc.returncode}, log {log_path}):\n{tail}")
     print(f"docs build: {time.perf_counter() - started:.1f} s")
-    return site
+    return proc.returncode

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.shared import exclusive
 
 PACKAGES = {
     "newman": "6.2.2",
@@ -42,13 +43,14 @@ def npm_tools() -> Path:
     npm = shutil.which("npm")
     if npm is None:
         pytest.skip("npm is not installed: the exports cannot be run in newman, bru, httpyac")
-    FOLDER.mkdir(parents=True, exist_ok=True)
-    specs = [f"{name}@{version}" for name, version in PACKAGES.items()]
-    subprocess.run(
-        [npm, "install", "--prefix", str(FOLDER), "--no-audit", "--no-fund", "--silent", *specs],
-        check=True,
-        timeout=600,
-    )
+    # One install at a time (xdist workers, two runs of this clone): the others wait, then see
+    # it done. npm's own cache lock does not stop two installs into one prefix racing.
+    with exclusive(FOLDER.with_name("npm-tools.lock")):
+        if not _installed():
+            FOLDER.mkdir(parents=True, exist_ok=True)
+            specs = [f"{name}@{version}" for name, version in PACKAGES.items()]
+            npm_args = ["install", "--prefix", str(FOLDER), "--no-audit", "--no-fund", "--silent"]
+            subprocess.run([npm, *npm_args, *specs], check=True, timeout=600)
     assert _installed()
     return FOLDER
 

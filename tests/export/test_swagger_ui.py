@@ -9,7 +9,6 @@ import http.server
 import json
 import re
 import shutil
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -36,21 +35,16 @@ INDEX = """<!doctype html>
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
-def _static(folder: Path, port: int) -> Iterator[str]:
+def _static(folder: Path) -> Iterator[str]:
+    """`folder` over HTTP on a free port of 127.0.0.1 (port 0: the kernel picks, no race)."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     handler.log_message = lambda *a: None  # type: ignore[assignment]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -78,10 +72,13 @@ def test_swagger_ui_signs_in_and_sends_with_try_it_out(chromium: Any, tmp_path: 
     for name in ("swagger-ui.css", "swagger-ui-bundle.js"):
         shutil.copy(dist / name, site / name)
     (site / "index.html").write_text(INDEX, encoding="utf-8")
-    ui_port = _free_port()
-    origin = f"http://127.0.0.1:{ui_port}"
     data = tmp_path / "data"
-    with gateway_process(data, "--http", "--poll-wait", "0.2", "--cors", origin) as gw:
+    # The UI's server first, so its origin (with the port the kernel gave it) is the one the
+    # sandbox allows; the OpenAPI file it serves is written next, before the page loads.
+    with (
+        _static(site) as ui,
+        gateway_process(data, "--http", "--poll-wait", "0.2", "--cors", ui) as gw,
+    ):
         done = subprocess.run(
             [*COMMAND, "export", "--format", "openapi", "--base-url", gw.url, "--out",
              str(site / "sendmessage-kit-openapi.json")],
@@ -90,37 +87,34 @@ def test_swagger_ui_signs_in_and_sends_with_try_it_out(chromium: Any, tmp_path: 
         assert done.returncode == 0, done.stderr
         doc = json.loads((site / "sendmessage-kit-openapi.json").read_text())
         assert doc["servers"][0]["url"] == gw.url + "/agentgateway"
-        with _static(site, ui_port) as ui:
-            page = chromium.new_page(viewport={"width": 1280, "height": 1600})
-            try:
-                page.goto(ui + "/index.html")
-                page.locator("#operations-default-signIn").wait_for()
-                signed = _try_it_out(
-                    page, "signIn", "4401", '{"password": "sandbox", "phonenum": "88880001"}'
+        page = chromium.new_page(viewport={"width": 1280, "height": 1600})
+        try:
+            page.goto(ui + "/index.html")
+            page.locator("#operations-default-signIn").wait_for()
+            signed = _try_it_out(
+                page, "signIn", "4401", '{"password": "sandbox", "phonenum": "88880001"}'
+            )
+            guid = re.search(r"JSESSIONID=(\S+)", signed)
+            assert guid, signed  # Set-GUID, readable because the sandbox exposes it
+            assert '"retcode": "0"' in signed
+            page.locator("button.authorize").first.click()
+            page.locator(".auth-container input").fill(guid[1])
+            page.locator(".auth-btn-wrapper button.authorize").click()
+            page.locator("button.btn-done").click()
+            body = encode_body(
+                SendMessageRequest(
+                    callid="swagger-1",
+                    data=new_message(to="swagger-user", content="Sent from Swagger UI"),
                 )
-                guid = re.search(r"JSESSIONID=(\S+)", signed)
-                assert guid, signed  # Set-GUID, readable because the sandbox exposes it
-                assert '"retcode": "0"' in signed
-                page.locator("button.authorize").first.click()
-                page.locator(".auth-container input").fill(guid[1])
-                page.locator(".auth-btn-wrapper button.authorize").click()
-                page.locator("button.btn-done").click()
-                body = encode_body(
-                    SendMessageRequest(
-                        callid="swagger-1",
-                        data=new_message(to="swagger-user", content="Sent from Swagger UI"),
-                    )
-                )
-                sent = _try_it_out(page, "sendMessage", "4401", body)
-                page.locator(
-                    "#operations-default-sendMessage .live-responses-table"
-                ).scroll_into_view_if_needed()
-                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(
-                    path=str(SCREENSHOTS / "swagger-ui-try-it-out.png"), full_page=False
-                )
-            finally:
-                page.close()
+            )
+            sent = _try_it_out(page, "sendMessage", "4401", body)
+            page.locator(
+                "#operations-default-sendMessage .live-responses-table"
+            ).scroll_into_view_if_needed()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "swagger-ui-try-it-out.png"), full_page=False)
+        finally:
+            page.close()
         assert '"retcode": "0"' in sent, sent
         import httpx2
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not Path("/usr/bin/curl").exists(), reason="need
 @pytest.fixture
 def sandbox_proc() -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SENDMESSAGE_KIT_")}
-    proc = Proc(["sandbox", "--http", "--port", str(free_port())], env)
+    proc = Proc(["sandbox", "--http", "--port", "0"], env)
     try:
         yield proc.wait_for(r"on (http://127\.0\.0\.1:\d+)")[1]
     finally:

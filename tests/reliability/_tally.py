@@ -41,6 +41,12 @@ class Tally:
         with self._lock:
             self.figures[name] = value
 
+    def merge(self, counts: dict[str, int], figures: dict[str, Any]) -> None:
+        """Add another process's counters (an xdist worker's) to these."""
+        with self._lock:
+            self.counts.update(counts)
+            self.figures.update(figures)
+
     def to_dict(self) -> dict[str, Any]:
         with self._lock:
             return {

@@ -36,8 +36,21 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if sum(TALLY.tests.values()):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        # An xdist worker: its counts go to the controller (below), which writes the one file.
+        # The controller also receives every test report, so it counts the outcomes itself.
+        workeroutput["reliability"] = {"counts": dict(TALLY.counts), "figures": TALLY.figures}
+    elif sum(TALLY.tests.values()):
         TALLY.write()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist's controller: add a finished worker's counts and figures to the session's tally."""
+    seen = getattr(node, "workeroutput", {}).get("reliability")
+    if seen:
+        TALLY.merge(seen["counts"], seen["figures"])
 
 
 @pytest.fixture

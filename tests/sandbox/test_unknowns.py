@@ -16,7 +16,7 @@ from sendmessage_kit.errors import GatewayError, PayloadError
 from sendmessage_kit.models import new_message
 from sendmessage_kit.sandbox import Sandbox
 from sendmessage_kit.settings import KitSettings
-from tests.sandbox.test_cli import Proc, free_port, start_cli
+from tests.sandbox.test_cli import Proc, start_cli
 
 
 def _health(base_url: str) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def test_bad_settings_are_refused_naming_them() -> None:
 
 
 def test_cli_flags_are_shown_by_health(procs: list[Proc], env: dict[str, str]) -> None:
-    args = ["--http", "--port", str(free_port()), "--db", ":memory:"]
+    args = ["--http", "--port", "0", "--db", ":memory:"]
     args += ["--kb", "1024", "--counts", "data", "--agent-id-range", "101-999999"]
     _, url = start_cli(procs, args, env)
     config = _health(url)
