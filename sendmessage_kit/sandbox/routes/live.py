@@ -75,7 +75,9 @@ async def chat_stream(
     callid: str,
     state: StateDep,
     after: _After = None,
-    last_event_id: Annotated[str | None, Header(pattern=r"^\d{0,18}$")] = None,
+    # A string with an empty default, not `str | None`: a header cannot carry a JSON null, and
+    # the OpenAPI document must not offer one (a client would send the text "null").
+    last_event_id: Annotated[str, Header(pattern=r"^\d{0,18}$")] = "",
     ping: Annotated[int, Query(ge=1, le=60, description="Seconds between keep-alives.")] = PING_S,
 ) -> EventSourceResponse:
     _chat_or_404(state, callid)
