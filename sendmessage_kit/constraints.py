@@ -28,7 +28,7 @@ from sendmessage_kit.encoding import (
     _utf8_len,
     body_dict,
     byte_budget,
-    printable,
+    shown,
     text_findings,
     wire_text,
 )
@@ -44,7 +44,7 @@ from sendmessage_kit.models import (
 )
 from sendmessage_kit.rules import RULES, Finding, Rule, Severity
 
-__all__ = ["RULES", "Finding", "Profile", "Rule", "check", "has_errors"]
+__all__ = ["RULES", "Finding", "Profile", "Rule", "agent_id_ok", "check", "has_errors"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,9 @@ _UUID = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
 )
 _EPOCH_MS = re.compile(r"^[0-9]{12,14}\Z")
-_ASCII_DIGITS = re.compile(r"^[0-9]{1,9}\Z")
+# An agent ID is its number written plainly: ASCII digits, no leading zero ("0101" is refused,
+# not read as 101: one agent, one identity), and short enough that int() is cheap and defined.
+_AGENT_ID = re.compile(r"^(?:0|[1-9][0-9]{0,8})\Z")
 _LOCATE = re.compile(r"^(-?\d{1,3}(?:\.\d+)?)/(-?\d{1,3}(?:\.\d+)?)/(.*)$", re.DOTALL)
 # Value -> member: one dict lookup answers "is it one?" and gives the member (check() runs on
 # every send; calling the enum costs more).
@@ -169,12 +171,19 @@ def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
 
 
+def agent_id_ok(agent_id: str, agent_id_range: tuple[int, int]) -> bool:
+    """True when `agent_id` is a number written plainly (no leading zero) inside the range."""
+    low, high = agent_id_range
+    # isdigit() accepts "10³" and other Unicode digits that int() refuses: ASCII only.
+    return _AGENT_ID.match(agent_id) is not None and low <= int(agent_id) <= high
+
+
 def _check_agent(run: _Run, agent_id: str | int) -> None:
     low, high = run.profile.agent_id_range
     text = str(agent_id)
-    # isdigit() accepts "10³" and other Unicode digits that int() refuses: ASCII only.
-    if not _ASCII_DIGITS.match(text) or not low <= int(text) <= high:
-        run.add("agent.range", detail=f"Got {text!r}; allowed {low}-{high}.")
+    if not agent_id_ok(text, (low, high)):
+        plain = "; write it without leading zeros" if re.match(r"0[0-9]", text) else ""
+        run.add("agent.range", detail=f"Got {shown(text, 40)!r}; allowed {low}-{high}{plain}.")
 
 
 def _check_body(run: _Run, body: Mapping[Any, Any]) -> None:
@@ -187,7 +196,7 @@ def _check_body(run: _Run, body: Mapping[Any, Any]) -> None:
     run.findings.extend(text_findings(outer))
     for key in body:
         if key not in _KNOWN_BODY:
-            run.add("body.extra", printable(str(key)))
+            run.add("body.extra", shown(str(key)))
     data = body.get("data")
     if data is None:
         run.add("body.data.required")
@@ -235,10 +244,12 @@ def _check_data(run: _Run, data: Mapping[Any, Any], wire: str | None = None) -> 
             run.add("data.type", path, f"Got {type(value).__name__}.")
     known = known_wire_names()
     unknown = () if known.issuperset(data) else [k for k in data if k not in known]
-    for key in unknown:  # none in the usual data: one set operation tells
-        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    for n, key in enumerate(unknown):  # none in the usual data: one set operation tells
+        # difflib costs far more than the rest of check(): suggestions for the first few only,
+        # so check() stays linear in the number of unknown keys.
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6) if n < 5 else ()
         hint = f"Did you mean {close[0]!r}?" if close else ""
-        run.add("data.extra", f"data.{printable(str(key))}", hint)
+        run.add("data.extra", f"data.{shown(str(key))}", hint)
     _check_values(run, data)
     for check_ in _CONTENT_CHECKS:
         check_(run, data, wire)

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sendmessage_kit.sandbox.config import SandboxConfig
+from sendmessage_kit.sandbox.edge import Edge
 from sendmessage_kit.sandbox.faults import FaultInjector, Faults
 from sendmessage_kit.sandbox.lan import LanGuard
 from sendmessage_kit.sandbox.routes import ROUTERS
@@ -64,6 +65,7 @@ class SandboxApp(FastAPI):
         if config.lan:  # requests from other machines pass LAN mode's rules first
             state = self.state.sandbox
             self._injector = LanGuard(self._injector, state.store, state.links)
+        self._injector = Edge(self._injector, config)  # Host check and body cap, first of all
 
     @property
     def sandbox(self) -> SandboxState:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ssl
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 import httpx2
 
@@ -66,13 +67,21 @@ class CustomerClient:
     def send(self, callid: str, content: str) -> dict[str, Any]:
         """Write in a chat as the customer; the agent gets `AgentEvent_MessageData`."""
         return self._json(
-            self._http.post(f"/sandbox/chats/{callid}/messages", json={"content": content})
+            self._http.post(f"/sandbox/chats/{_seg(callid)}/messages", json={"content": content})
         )
 
-    def messages(self, user_id: str, after: str | None = None) -> tuple[list[CustomerMessage], str]:
-        """Messages the agents sent to this customer after `after`, oldest first, and the cursor."""
-        params = {"after": after} if after else None
-        body = self._json(self._http.get(f"/sandbox/users/{user_id}/messages", params=params))
+    def messages(
+        self, user_id: str, after: str | None = None, *, channel: str | None = None
+    ) -> tuple[list[CustomerMessage], str]:
+        """Messages the agents sent to this customer after `after`, oldest first, and the cursor.
+
+        With `channel`, the sandbox answers that channel's messages only.
+        """
+        params = {"after": after} if after else {}
+        if channel is not None:
+            params["channel"] = channel.upper()
+        path = f"/sandbox/users/{_seg(user_id)}/messages"
+        body = self._json(self._http.get(path, params=params or None))
         messages = [CustomerMessage.model_validate(m) for m in body["messages"]]
         return messages, str(body["cursor"])
 
@@ -125,3 +134,8 @@ class CustomerClient:
             raise ValueError(f"sandbox {path}: {response.status_code} {detail}")
         body: dict[str, Any] = response.json()
         return body
+
+
+def _seg(value: str) -> str:
+    """`value` as one path segment: every reserved character encoded ("a/b" -> "a%2Fb")."""
+    return quote(value, safe="")

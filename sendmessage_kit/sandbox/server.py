@@ -30,6 +30,7 @@ from pydantic import SecretStr
 from sendmessage_kit.sandbox.app import SandboxApp, create_app
 from sendmessage_kit.sandbox.config import DEMO_PHONENUM, SandboxConfig, data_dir, load_agents
 from sendmessage_kit.sandbox.customer import CustomerClient
+from sendmessage_kit.sandbox.edge import SlowClientTimeout
 from sendmessage_kit.sandbox.lan import lan_url, prepare
 from sendmessage_kit.sandbox.tls import client_context, ensure_tls
 
@@ -106,6 +107,8 @@ def build_server(config: SandboxConfig) -> tuple[_Server, SandboxApp, Path | Non
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=2,
+        timeout_keep_alive=config.keep_alive_timeout,  # idle connections (docs/sandbox.md)
+        http=SlowClientTimeout.with_timeout(config.request_timeout),  # slow ones
         **tls_args,
     )
     return _Server(uv_config, app), app, ca_path

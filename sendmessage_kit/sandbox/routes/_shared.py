@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from sendmessage_kit import seed
 from sendmessage_kit.constraints import Profile
+from sendmessage_kit.encoding import shown
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.faults import Faults
 from sendmessage_kit.sandbox.lan import PageLinks
@@ -25,6 +26,7 @@ from sendmessage_kit.sandbox.sessions import Gateway, Session
 from sendmessage_kit.sandbox.store import Store
 
 __all__ = [
+    "ECHO_LIMIT",
     "GW",
     "JSON",
     "Answer",
@@ -43,6 +45,7 @@ __all__ = [
 CHANNEL_ID = seed.CHANNEL_ID  # the example's channel Configuration ID (`data.from`)
 JSON = "application/json;charset=UTF-8"
 GW = "/agentgateway/resource"
+ECHO_LIMIT = 200  # characters of its input a refusal echoes at most
 GUID_DOC: dict[str, Any] = {
     "parameters": [{"name": "Guid", "in": "header", "schema": {"type": "string"}}]
 }
@@ -124,15 +127,39 @@ async def refused_handler(request: Request, exc: Exception) -> Response:
     surrogate sent as a JSON escape) cannot be encoded: the answer would be a 500.
     """
     assert isinstance(exc, RequestValidationError)
-    body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=False)
+    errors = [{**e, "input": _echo(e["input"])} if "input" in e else e for e in exc.errors()]
+    body = json.dumps({"detail": jsonable_encoder(errors)}, ensure_ascii=False)
     return Response(body.encode("utf-8", "replace"), status_code=422, media_type="application/json")
+
+
+def _echo(value: Any) -> Any:
+    """What a refusal may echo of an input: small values as they are, else a cut text.
+
+    Raw bytes (a body that is not JSON) are shown as text, invalid UTF-8 replaced, so the
+    refusal always encodes; anything longer than `ECHO_LIMIT` characters is cut.
+    """
+    if isinstance(value, bytes | bytearray):
+        return shown(bytes(value[: ECHO_LIMIT * 4]).decode("utf-8", "replace"), ECHO_LIMIT)
+    if isinstance(value, str):
+        return shown(value, ECHO_LIMIT)
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=repr)
+    except (ValueError, RecursionError):
+        text = repr(type(value))
+    return value if len(text) <= ECHO_LIMIT else shown(text, ECHO_LIMIT)
 
 
 def in_range(state: SandboxState, agentid: str) -> None:
     """Raise the 000-002 answer when the agent ID is outside the configured range."""
     if not state.gateway.in_range(agentid):
         low, high = state.config.agent_id_range
-        raise GatewayAnswer("000-002", f"agent ID {agentid!r} is not in the range {low}-{high}")
+        zeros = " (write it without leading zeros)" if agentid[:1] == "0" and agentid != "0" else ""
+        raise GatewayAnswer(
+            "000-002",
+            f"agent ID {shown(agentid, 40)!r} is not in the range {low}-{high}{zeros}",
+        )
 
 
 def signed_in(state: SandboxState, agentid: str, guid: str | None) -> Session:

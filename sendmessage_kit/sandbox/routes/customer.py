@@ -135,7 +135,8 @@ class CustomerMessages(BaseModel):
 
 
 @router.get(
-    "/sandbox/users/{userId}/messages",
+    # `:path`: a user ID may hold "/" (sent as %2F, which the server decodes before routing).
+    "/sandbox/users/{userId:path}/messages",
     summary="Messages delivered to a customer, oldest first, after a cursor",
 )
 async def user_messages(
@@ -143,9 +144,11 @@ async def user_messages(
     state: StateDep,
     after: Annotated[str | None, Query(pattern=r"^\d{0,18}$")] = None,  # fits SQLite's int64
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    channel: Annotated[Channel | None, Query(description="Only this channel's messages.")] = None,
 ) -> CustomerMessages:
     start = int(after) if after else 0
-    rows = state.store.messages_to(userId, start, limit)
+    only = channel.value if channel is not None else None
+    rows = state.store.messages_to(userId, start, limit, channel=only)
     cursor = str(rows[-1].seq) if rows else str(start)
     return CustomerMessages(userId=userId, messages=[view(m) for m in rows], cursor=cursor)
 

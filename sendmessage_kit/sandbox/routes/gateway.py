@@ -16,12 +16,13 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.types import Receive, Scope, Send
 
 from sendmessage_kit.constraints import Finding, check
-from sendmessage_kit.encoding import decode_body, encode_data, request_from, wire_text
+from sendmessage_kit.encoding import decode_body, encode_data, request_from, shown, wire_text
 from sendmessage_kit.errors import PayloadError
 from sendmessage_kit.models import MessageData
 from sendmessage_kit.sandbox import asgi
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.routes._shared import (
+    ECHO_LIMIT,
     GUID_DOC,
     GW,
     JSON,
@@ -283,6 +284,6 @@ def _retcode_for(errors: list[Finding], config: SandboxConfig) -> str:
 
 
 def _describe(errors: list[Finding]) -> str:
-    parts = [f"{f.field}: {f.message} [{f.rule_id}]" for f in errors[:3]]
+    parts = [shown(f"{f.field}: {f.message}", ECHO_LIMIT) + f" [{f.rule_id}]" for f in errors[:3]]
     more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
     return "; ".join(parts) + more
