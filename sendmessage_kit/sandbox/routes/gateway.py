@@ -6,6 +6,7 @@ retcode). The Guid check is the `SessionDep` dependency.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -190,6 +191,9 @@ async def sendmessage(agentid: str, request: Request) -> Response:
 
 
 SENDMESSAGE_PATH = re.compile(f"{GW}/mediacall/([^/]+)/sendmessage")
+# Bodies up to this size are checked on the event loop (a usual send: tens of µs); bigger ones
+# in a worker thread, so /sandbox/health and other requests answer meanwhile.
+_ON_LOOP_BYTES = 64 * 1024
 _JSON = JSON.encode()
 
 
@@ -206,7 +210,12 @@ async def serve_sendmessage(
     if raw is None:  # the client went away before the body ended: nothing is stored
         return
     try:
-        deliver(state, agentid, asgi.header(scope, b"guid"), raw)
+        if len(raw) <= _ON_LOOP_BYTES:
+            deliver(state, agentid, asgi.header(scope, b"guid"), raw)
+        else:  # parse and check() in a thread: the loop keeps serving while a big body is read
+            signed_in(state, agentid, asgi.header(scope, b"guid"))
+            accepted = await asyncio.to_thread(_checked, state, agentid, raw)
+            _store(state, agentid, *accepted)
         body = _SUCCESS
     except GatewayAnswer as exc:
         body = answer_bytes(exc.retcode, exc.message, **exc.extra)
@@ -216,6 +225,11 @@ async def serve_sendmessage(
 def deliver(state: SandboxState, agentid: str, guid: str | None, raw: bytes) -> None:
     """The sendmessage interface: store the message, or raise the `GatewayAnswer` refusing it."""
     signed_in(state, agentid, guid)
+    _store(state, agentid, *_checked(state, agentid, raw))
+
+
+def _checked(state: SandboxState, agentid: str, raw: bytes) -> tuple[str, MessageData | None, str]:
+    """Parse and check a body (CPU only: safe in a worker thread); raise the refusal."""
     try:  # parsed once, for check() and the decoder
         body: Any = json.loads(wire_text(raw))
     except (PayloadError, ValueError, RecursionError):
@@ -223,7 +237,13 @@ def deliver(state: SandboxState, agentid: str, guid: str | None, raw: bytes) -> 
     errors = [f for f in check(body, state.profile, agent_id=agentid) if f.severity == "error"]
     if errors:
         raise GatewayAnswer(_retcode_for(errors, state.config), _describe(errors))
-    callid, data, wire = _accepted(body, state.config.invalid_retcode)
+    return _accepted(body, state.config.invalid_retcode)
+
+
+def _store(
+    state: SandboxState, agentid: str, callid: str, data: MessageData | None, wire: str
+) -> None:
+    """Store an accepted message (on the event loop: the chat rules read the store)."""
     store, config = state.store, state.config
     chat = store.chat(callid)
     if config.strict_calls and (chat is None or chat.agent_id != agentid):
