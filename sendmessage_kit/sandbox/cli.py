@@ -104,6 +104,13 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         "--customer", help="user ID of the printed chat page (default: the example's customer)"
     )
     lan.add_argument("--channel", default="WEB", help="channel of the printed chat page")
+    edge = parser.add_argument_group("connections (docs/sandbox.md, threat model)")
+    edge.add_argument(
+        "--max-body-bytes", type=int, help="bodies above this get 413 (default 1 MiB)"
+    )
+    edge.add_argument(
+        "--request-timeout", type=float, help="seconds to send a whole request (default 30)"
+    )
 
 
 def _faults(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -151,7 +158,11 @@ def build_config(args: argparse.Namespace, port: int, *, default_db: str | None 
         size_counts=args.counts,
         faults=faults,
         lan=getattr(args, "lan", False),
+        **{k: v for k in _EDGE if (v := getattr(args, k, None)) is not None},
     )
+
+
+_EDGE = ("max_body_bytes", "request_timeout")  # flags whose default is SandboxConfig's
 
 
 def _banner(

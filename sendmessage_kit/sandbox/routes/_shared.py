@@ -127,9 +127,21 @@ async def refused_handler(request: Request, exc: Exception) -> Response:
     surrogate sent as a JSON escape) cannot be encoded: the answer would be a 500.
     """
     assert isinstance(exc, RequestValidationError)
-    errors = [{**e, "input": _echo(e["input"])} if "input" in e else e for e in exc.errors()]
+    errors = [_echoed(e) for e in exc.errors()[:_MAX_ERRORS]]
     body = json.dumps({"detail": jsonable_encoder(errors)}, ensure_ascii=False)
     return Response(body.encode("utf-8", "replace"), status_code=422, media_type="application/json")
+
+
+_MAX_ERRORS = 20  # a refusal lists this many problems at most
+
+
+def _echoed(error: Any) -> dict[str, Any]:
+    """One of pydantic's errors with its input and location cut to what a refusal may echo."""
+    out = dict(error)
+    out["loc"] = [shown(p, ECHO_LIMIT) if isinstance(p, str) else p for p in error["loc"]]
+    if "input" in error:
+        out["input"] = _echo(error["input"])
+    return out
 
 
 def _echo(value: Any) -> Any:
@@ -142,12 +154,12 @@ def _echo(value: Any) -> Any:
         return shown(bytes(value[: ECHO_LIMIT * 4]).decode("utf-8", "replace"), ECHO_LIMIT)
     if isinstance(value, str):
         return shown(value, ECHO_LIMIT)
-    if isinstance(value, bool | int | float) or value is None:
+    if isinstance(value, bool) or value is None:
         return value
-    try:
+    try:  # a number too: pydantic reads a 900,000-digit integer
         text = json.dumps(value, ensure_ascii=False, default=repr)
-    except (ValueError, RecursionError):
-        text = repr(type(value))
+    except (ValueError, RecursionError):  # past int()'s digit limit, or nested too deep
+        return f"({type(value).__name__} too large to show)"
     return value if len(text) <= ECHO_LIMIT else shown(text, ECHO_LIMIT)
 
 
