@@ -73,6 +73,11 @@ class SandboxApp(FastAPI):
         state: SandboxState = self.state.sandbox
         return state
 
+    def close(self) -> None:
+        """Close what the app opened: its store and its worker process (idempotent)."""
+        self.sandbox.workers.close()
+        self.sandbox.store.close()
+
     @property
     def config(self) -> SandboxConfig:
         """The settings the app was built with."""

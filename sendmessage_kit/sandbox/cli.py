@@ -245,7 +245,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     finally:
         for sock in socks:
             sock.close()
-        app.store.close()
+        app.close()
     return 0
 
 

@@ -234,7 +234,7 @@ class Sandbox:
             server.force_exit = True
             thread.join(timeout=15)
         if self.app is not None:
-            self.app.store.close()
+            self.app.close()
 
     def __enter__(self) -> Sandbox:
         return self
@@ -262,7 +262,7 @@ def serve(config: SandboxConfig) -> Sandbox:
     try:
         socks = listen(config)
     except OSError:
-        app.store.close()
+        app.close()
         raise
     port = socks[0].getsockname()[1]
     thread = threading.Thread(
@@ -275,7 +275,7 @@ def serve(config: SandboxConfig) -> Sandbox:
             server.should_exit = True
             for sock in socks:
                 sock.close()
-            app.store.close()
+            app.close()
             raise RuntimeError(f"the sandbox did not start on {config.host}:{port}")
         time.sleep(0.005)
     live = dataclasses.replace(config, port=port)

@@ -24,6 +24,7 @@ from sendmessage_kit.sandbox.faults import Faults
 from sendmessage_kit.sandbox.lan import PageLinks
 from sendmessage_kit.sandbox.sessions import Gateway, Session
 from sendmessage_kit.sandbox.store import Store
+from sendmessage_kit.sandbox.workers import Workers
 
 __all__ = [
     "ECHO_LIMIT",
@@ -67,6 +68,7 @@ class SandboxState:
     tokens: dict[str, str] = field(default_factory=dict)  # web channel token -> user ID
     web_cursor: dict[str, int] = field(default_factory=dict)  # web token -> last polled seq
     links: PageLinks = field(default_factory=PageLinks)  # the chat pages' tokens
+    workers: Workers = field(default_factory=Workers)  # CPU-heavy checks (closed with the app)
 
 
 async def _state(request: Request) -> SandboxState:
