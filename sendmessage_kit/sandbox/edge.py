@@ -1,7 +1,8 @@
 """The sandbox's outer edge: rules every request passes before anything else reads it.
 
 - **Host check.** A request whose `Host` is not one of the sandbox's own names (loopback names,
-  and the address it listens on: in LAN mode, the LAN address it printed) is refused with 421.
+  and the address it listens on: in LAN mode, the LAN address it printed; bound to 0.0.0.0 or
+  ::, any IP address) is refused with 421.
   A web page on another site cannot reach the sandbox by rebinding its own name to 127.0.0.1
   (DNS rebinding): the browser would send that name as the Host.
 - **Body cap.** A body over `SandboxConfig.max_body_bytes` is refused with 413 and a JSON
@@ -58,13 +59,6 @@ def host_name(value: str) -> str:
     return value.rstrip(".")
 
 
-def _is_loopback_ip(name: str) -> bool:
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
 class Edge:
     """ASGI wrapper: the Host check and the body cap, ahead of every other part of the app."""
 
@@ -72,7 +66,10 @@ class Edge:
         self._inner = inner
         self._cap = config.max_body_bytes
         names = set(_LOOPBACK_NAMES)
-        if config.host.lower() not in _WILDCARDS:
+        # Bound to every interface (outside LAN mode), the sandbox is reached by any of the
+        # machine's addresses: an address as the Host is allowed (rebinding needs a name).
+        self._any_address = config.host.lower() in _WILDCARDS
+        if not self._any_address:
             names.add(host_name(config.host))
         self._names = frozenset(names)
 
@@ -81,7 +78,13 @@ class Edge:
         if value is None:
             return True
         name = host_name(value)
-        return name in self._names or _is_loopback_ip(name)
+        if name in self._names:
+            return True
+        try:
+            address = ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return address.is_loopback or self._any_address
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse a foreign Host or an oversized body; pass everything else through."""
@@ -135,8 +138,9 @@ class SlowClientTimeout(H11Protocol):
     byte at a time. This subclass (passed as `uvicorn.Config(http=...)`, which takes a protocol
     class) arms one timer when a connection opens or a new request begins, disarms it when the
     request has been received whole, and closes the connection when it fires. It uses
-    H11Protocol's `conn` (the h11 connection) and `transport`; tests/sandbox/test_edge.py pins
-    that behaviour.
+    H11Protocol's `conn` (the h11 connection), `loop` and `transport` (no public hook exists);
+    tests/reliability/test_edges_server.py (`test_slow_and_idle_connections_are_timed_out`)
+    pins that behaviour.
     """
 
     request_timeout: float = 30.0

@@ -228,3 +228,24 @@ def test_a_body_over_the_cap_is_refused_with_413_before_it_is_read(sb: Any) -> N
         body = b" " * (cap - 20) + b'{"userId": "u"}'
         r = client.post("/sandbox/chats", content=body, headers={"content-type": JSON})
     assert refusal_ok(r)["callid"]
+
+
+def test_the_names_a_sandbox_answers_to_depend_on_where_it_listens() -> None:
+    from sendmessage_kit.sandbox.edge import Edge
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("not called")
+
+    loopback = Edge(inner, SandboxConfig())
+    lan = Edge(inner, SandboxConfig(lan=True, host="192.0.2.2"))
+    everywhere = Edge(inner, SandboxConfig(host="0.0.0.0"))
+    for edge, host, ok in [
+        (loopback, "127.0.0.1:8043", True), (loopback, "localhost", True),
+        (loopback, "[::1]:8043", True), (loopback, "192.0.2.2:8043", False),
+        (lan, "192.0.2.2:8043", True), (lan, "192.0.2.3:8043", False),
+        (lan, "localhost:8043", True), (everywhere, "10.1.2.3:8043", True),
+        (everywhere, "[fd00::5]:8043", True), (everywhere, "evil.example", False),
+        (everywhere, "10.1.2.3.nip.io", False), (loopback, None, True),
+    ]:  # fmt: skip
+        tried("Host headers")
+        assert edge.host_ok(host) is ok, (host, ok)
