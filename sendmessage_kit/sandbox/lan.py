@@ -203,7 +203,10 @@ class LanGuard:
 
     def _refusal(self, scope: Scope, method: str, path: str, body: bytes) -> str:
         """Why this request from another machine is refused ("" when it is allowed)."""
-        query = {k: v[0] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
+        parsed = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        if any(len(v) > 1 for v in parsed.values()):  # the guard would read one, the route another
+            return "LAN mode: a query parameter is given twice; give each once"
+        query = {k: v[0] for k, v in parsed.items()}
         if method == "GET" and path == PAGE:
             link = self._links.get(query.get("token"))
             wanted = PageLink(query.get("user", ""), (query.get("channel") or "WEB").upper())
