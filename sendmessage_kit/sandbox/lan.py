@@ -52,7 +52,7 @@ _ASSETS = frozenset(
     {"/sandbox/webchat/webchat.js", "/sandbox/webchat/webchat.css", "/sandbox/webchat/skins.css"}
 )
 _CHAT_MESSAGES = re.compile(r"^/sandbox/chats/([^/]+)/messages$")
-_USER_MESSAGES = re.compile(r"^/sandbox/users/(.+)/messages$")  # a user ID may hold "/"
+_USER_MESSAGES = re.compile(r"^/sandbox/users/([\s\S]+)/messages\Z")  # an ID may hold "/"
 _WEB_CALLS = frozenset({"/apiaccess/ccmessaging/applyToken", "/apiaccess/ccmessaging/poll"})
 
 

@@ -165,6 +165,8 @@ def test_user_ids_with_reserved_characters_read_back_their_own_messages(
             assert [m.content for m in page] == [f"to {user}"]
             chat = sb.customer.open_chat(channel=channel, user_id=user)
             assert sb.customer.send(chat["callid"], "hello")["callid"] == chat["callid"]
+        tried("user IDs in paths")  # any character routes, a line break too (none sent to it)
+        assert sb.customer.messages("line\nbreak/x", channel=channel)[0] == []
 
 
 # -- CPU-heavy bodies: check() stays linear, the loop keeps answering ---------------------------
