@@ -32,6 +32,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sendmessage_kit.export.cli",
         "write the flow as a Postman or Bruno collection, an .http file or OpenAPI",
     ),
+    "doctor": ("sendmessage_kit.doctor.cli", "is my gateway reachable, and how is it set?"),
+    "diff": (
+        "sendmessage_kit.diff.cli",
+        "replay a HAR recording against a sandbox: where does it differ from your gateway?",
+    ),
 }
 
 

@@ -65,7 +65,17 @@ class SandboxApp(FastAPI):
         if config.lan:  # requests from other machines pass LAN mode's rules first
             state = self.state.sandbox
             self._injector = LanGuard(self._injector, state.store, state.links)
-        self._injector = Edge(self._injector, config)  # Host check and body cap, first of all
+        self._injector = Edge(self._injector, config)  # Host check and body cap, ahead of the app
+        if config.cors_origins:  # outermost: preflights and headers for every path
+            from starlette.middleware.cors import CORSMiddleware
+
+            self._injector = CORSMiddleware(
+                self._injector,
+                allow_origins=list(config.cors_origins),
+                allow_methods=["GET", "PUT", "POST", "DELETE"],
+                allow_headers=["Content-Type", "Guid"],
+                expose_headers=["Set-GUID"],  # a page reads the Guid sign-in hands out
+            )
 
     @property
     def sandbox(self) -> SandboxState:

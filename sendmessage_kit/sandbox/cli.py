@@ -77,6 +77,14 @@ def add_common_arguments(
         default="101-59999",
         help="agent IDs allowed (default 101-59999, the seed's edition)",
     )
+    parser.add_argument(
+        "--cors",
+        action="append",
+        metavar="ORIGIN",
+        default=[],
+        help="let a web page on this origin call the sandbox (CORS), e.g. Swagger UI on "
+        "http://127.0.0.1:8080; loopback origins only; repeatable (default: none)",
+    )
     faults = parser.add_argument_group("faults for sendmessage (see POST /sandbox/faults)")
     faults.add_argument("--latency-ms", type=int, default=0, help="delay every send")
     faults.add_argument("--fault-retcode", help="answer this retcode")
@@ -158,6 +166,7 @@ def build_config(args: argparse.Namespace, port: int, *, default_db: str | None 
         size_counts=args.counts,
         faults=faults,
         lan=getattr(args, "lan", False),
+        cors_origins=tuple(getattr(args, "cors", ())),
         **{k: v for k in _EDGE if (v := getattr(args, k, None)) is not None},
     )
 

@@ -18,6 +18,7 @@ __all__ = [
     "DEMO_PHONENUM",
     "ManualClock",
     "SandboxConfig",
+    "check_cors_origin",
     "data_dir",
     "load_agents",
 ]
@@ -80,6 +81,20 @@ def load_agents(source: str | Path | Mapping[str, str]) -> dict[str, str]:
     return agents
 
 
+_LOOPBACK_ORIGIN = re.compile(r"^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$")
+
+
+def check_cors_origin(origin: str) -> str:
+    """`origin` when it is a loopback origin (`http://127.0.0.1:8080`), else a ValueError."""
+    if not _LOOPBACK_ORIGIN.match(origin):
+        raise ValueError(
+            f"--cors {origin!r}: give a web page's origin on this machine, scheme://host:port "
+            "with host 127.0.0.1, localhost or [::1] and no path, e.g. http://127.0.0.1:8080 "
+            "(the sandbox answers browsers on loopback origins only)"
+        )
+    return origin
+
+
 class ManualClock:
     """A monotonic clock that moves only when told: `clock.advance(121)` is two idle minutes.
 
@@ -139,6 +154,8 @@ class SandboxConfig:
         lan: LAN mode: also listen on `host` (the machine's LAN address when `host` is
             loopback) so phones in the room open the customer's chat page; a random agent
             password, page tokens, and control from loopback only (docs/sandbox.md, "LAN mode").
+        cors_origins: web pages allowed to call the sandbox from the browser (CORS), e.g.
+            Swagger UI on `http://127.0.0.1:8080`; loopback origins only; empty: none (default).
         max_body_bytes: request bodies larger than this are refused with 413 before they are
             read whole (default 1 MiB; the gateway's largest valid sendmessage body is some
             tens of KB).
@@ -171,11 +188,14 @@ class SandboxConfig:
     faults: Mapping[str, Any] | None = field(default=None, compare=False)
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
     lan: bool = False
+    cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 1024 * 1024
     request_timeout: float = 30.0
     keep_alive_timeout: int = 5
 
     def __post_init__(self) -> None:
+        for origin in self.cors_origins:
+            check_cors_origin(origin)
         if self.secmode not in (0, 1):
             raise ValueError(f"secmode must be 0 or 1, got {self.secmode!r}")
         if self.auth_mode not in (1, 2):
@@ -260,4 +280,5 @@ class SandboxConfig:
             "bytesPerKb": self.bytes_per_kb,
             "sizeCounts": self.size_counts,
             "lan": self.lan,
+            "corsOrigins": list(self.cors_origins),
         }

@@ -304,6 +304,7 @@ def start(
     guid_timeout: float = 120.0,
     idle_timeout: float = 120.0,
     oversize_retcode: str = "000-006",
+    invalid_retcode: str = "000-002",
     poll_wait: float = 10.0,
     agent_id_range: tuple[int, int] = (101, 59999),
     bytes_per_kb: int = 1000,
@@ -311,6 +312,7 @@ def start(
     data_dir: Path | None = None,
     faults: Mapping[str, Any] | None = None,
     lan: bool = False,
+    cors_origins: tuple[str, ...] = (),
 ) -> Sandbox:
     """Start a new local CC-Gateway sandbox in a background thread and return its handle.
 
@@ -338,6 +340,7 @@ def start(
         guid_timeout=guid_timeout,
         idle_timeout=idle_timeout,
         oversize_retcode=oversize_retcode,
+        invalid_retcode=invalid_retcode,
         poll_wait=poll_wait,
         agent_id_range=tuple(agent_id_range),  # type: ignore[arg-type]
         bytes_per_kb=bytes_per_kb,
@@ -345,5 +348,6 @@ def start(
         data_dir=data_dir,
         faults=faults,
         lan=lan,
+        cors_origins=tuple(cors_origins),
     )
     return serve(config)
