@@ -183,3 +183,49 @@ def test_control_characters_in_the_target_are_refused_with_exit_2(
         assert "SENDMESSAGE_KIT_BASE_URL" in capsys.readouterr().err
         monkeypatch.delenv("SENDMESSAGE_KIT_BASE_URL")
     assert not (tmp_path / f"out-{fmt}").exists()  # nothing written
+
+
+REAL = "{{password}} {{guid}} {{ agentId }} {{$randomInt}} {{{x}}} {{process.env.HOME}} {{"
+
+
+@pytest.mark.parametrize("fmt", ["postman", "bruno", "http"])
+def test_the_real_tools_send_a_message_mentioning_variables_as_written(
+    fmt: str, tmp_path: Path
+) -> None:
+    """newman, bru and httpyac (from npm, tests/export/npm_tools.py) run the export as printed."""
+    import re
+    import subprocess
+
+    import httpx2
+
+    from tests.export.npm_tools import tools_path
+    from tests.gateway_process import COMMAND, clean_env, gateway_process
+
+    user = f"real-{fmt}-{uuid.uuid4().hex[:6]}"
+    body = tmp_path / "body.json"
+    request = SendMessageRequest(callid="c-" + user, data=new_message(to=user, content=REAL))
+    body.write_text(request.model_dump_json(by_alias=True))
+    out = {"postman": "pm", "bruno": "bru", "http": "sendmessage-kit.http"}[fmt]
+    data = tmp_path / "data"
+    with gateway_process(data, "--poll-wait", "0.2", "--http") as gw:
+        env = clean_env(SENDMESSAGE_KIT_DATA_DIR=str(data))
+        done = subprocess.run(
+            [*COMMAND, "export", "--format", fmt, "--out", out, "--base-url", gw.url,
+             "--file", str(body)],
+            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        [command] = re.findall(r"^  (.+)$", done.stderr, flags=re.MULTILINE)
+        run_env = {**env, "PATH": tools_path(), "SENDMESSAGE_KIT_PASSWORD": "sandbox"}
+        ran = subprocess.run(
+            ["sh", "-c", command], capture_output=True, text=True, env=run_env, cwd=tmp_path,
+            timeout=180,
+        )  # fmt: skip
+        assert ran.returncode == 0, (ran.stdout[-2000:], ran.stderr[-2000:])
+        tried("export variables")
+        with httpx2.Client(base_url=gw.url, trust_env=False) as http:
+            got = [
+                m["content"] for m in http.get(f"/sandbox/users/{user}/messages").json()["messages"]
+            ]
+    TALLY.add("leaked", sum("sandbox" in g for g in got))
+    assert got == [REAL], (fmt, got)
