@@ -82,9 +82,10 @@ def read_csv(text: str, profile: Profile, *, callid: str | None = None) -> list[
             rows.append(CsvRow(line, None, why))
             continue
         code = given.get("messageCode") or row_code(line, given)
-        data_args = {k: v for k, v in given.items() if k in fields}  # wire names
-        data_args["messageCode"] = code
         try:
+            # wire names; each cell's text as its field's type (`5`, `true`, `{"a": 1}`)
+            data_args = {k: _cell(fields[k], v) for k, v in given.items() if k in fields}
+            data_args["messageCode"] = code
             data = new_message(**data_args)
             request = SendMessageRequest(
                 callid=given.get("callid") or callid or f"csv-{code[:12]}",
@@ -175,6 +176,13 @@ def decode_csv(raw: bytes) -> tuple[str, str]:
             f"--csv line {line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x}; it may be "
             "Latin-1 or Windows-1252) (fix: save it as UTF-8, e.g. 'CSV UTF-8' in a spreadsheet)"
         ) from None
+
+
+def _cell(field: Any, text: str) -> Any:
+    try:
+        return field.from_text(text)
+    except ValueError as exc:
+        raise ValueError(f"{field.wire}: {exc}") from None
 
 
 def _first_line(exc: Exception) -> str:

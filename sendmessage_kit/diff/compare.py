@@ -16,7 +16,7 @@ import dataclasses
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sendmessage_kit.diff.har_in import Recorded
 from sendmessage_kit.diff.replay import Answered, Flags, replay
@@ -144,7 +144,10 @@ def _candidates(recorded: list[Recorded], rows: list[Row], given: Flags) -> list
     sizes = any(row.recorded.is_send for row in differing)
     secmodes = [given.secmode, 1 - given.secmode] if sizes else [given.secmode]
     kbs = [given.kb, 2024 - given.kb] if sizes else [given.kb]
-    counts = [given.counts, "data" if given.counts == "content" else "content"]
+    counts: list[Literal["content", "data"]] = [
+        given.counts,
+        "data" if given.counts == "content" else "content",
+    ]
     phonenum = [given.allow_empty_phonenum]
     if any(r.recorded.is_sign_in and r.sandbox.retcode == "100-001" for r in differing):
         phonenum.append(not given.allow_empty_phonenum)
@@ -244,7 +247,7 @@ def _size_why(row: Row, given: Flags, agreeing: Flags, flag: str) -> str:
         return f"the size limit: {flag}"
 
     def reading(f: Flags) -> tuple[int, int, str]:
-        limits = SizeLimits(bytes_per_kb=f.kb, counts=f.counts)  # type: ignore[arg-type]
+        limits = SizeLimits(bytes_per_kb=f.kb, counts=f.counts)
         b = byte_budget(data, secmode=f.secmode, limits=limits)
         what = "content" if f.counts == "content" else "the whole data string"
         return b.counted_bytes, b.limit_bytes, f"{what}, 1 KB = {f.kb} bytes, secmode {f.secmode}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sendmessage_kit.diff.har_in import Recorded
 
@@ -29,7 +29,7 @@ class Flags:
 
     secmode: int = 1
     kb: int = 1000
-    counts: str = "content"
+    counts: Literal["content", "data"] = "content"
     invalid_retcode: str = "000-002"
     oversize_retcode: str = "000-006"
     allow_empty_phonenum: bool = False

@@ -10,7 +10,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from sendmessage_kit.constraints import Profile
 
 __all__ = [
     "DEMO_AGENT_ID",
@@ -183,7 +186,7 @@ class SandboxConfig:
     poll_wait: float = 10.0
     agent_id_range: tuple[int, int] = (101, 59999)
     bytes_per_kb: int = 1000
-    size_counts: str = "content"
+    size_counts: Literal["content", "data"] = "content"
     data_dir: Path | None = None
     faults: Mapping[str, Any] | None = field(default=None, compare=False)
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
@@ -231,17 +234,23 @@ class SandboxConfig:
                 "leave host at 127.0.0.1 to use this machine's LAN address, or give that address"
             )
 
-    def profile(self) -> Any:
+    def profile(self) -> Profile:
         """What the sandbox checks a body against: a `constraints.Profile`.
 
-        Its secmode, KB reading, what the size counts and the agent-ID range are this config's,
-        set like `check`'s and the client's (flags, `start()` arguments, `KitSettings`).
+        Every setting `check()` reads is this config's: secmode, KB reading, what the size
+        counts, the agent-ID range and the web poll's cut (`web_poll_chars`), so the sandbox
+        warns where it cuts.
         """
         from sendmessage_kit.constraints import Profile
         from sendmessage_kit.encoding import SizeLimits
 
-        limits = SizeLimits(bytes_per_kb=self.bytes_per_kb, counts=self.size_counts)  # type: ignore[arg-type]
-        return Profile(secmode=self.secmode, limits=limits, agent_id_range=self.agent_id_range)
+        limits = SizeLimits(bytes_per_kb=self.bytes_per_kb, counts=self.size_counts)
+        return Profile(
+            secmode=self.secmode,
+            limits=limits,
+            agent_id_range=self.agent_id_range,
+            web_poll_chars=self.web_poll_chars,
+        )
 
     @property
     def demo_agent_id(self) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sendmessage_kit.constraints import agent_id_ok
+from sendmessage_kit.agent_ids import agent_id_ok
 from sendmessage_kit.sandbox.config import SandboxConfig
 
 __all__ = ["Gateway", "Session"]
