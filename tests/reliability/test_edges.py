@@ -249,3 +249,17 @@ def test_the_names_a_sandbox_answers_to_depend_on_where_it_listens() -> None:
     ]:  # fmt: skip
         tried("Host headers")
         assert edge.host_ok(host) is ok, (host, ok)
+
+
+def test_every_test_the_threat_model_cites_exists() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    cited = set(re.findall(r"`(test_\w+)`", (root / "docs" / "sandbox.md").read_text()))
+    defined = {
+        name
+        for path in (root / "tests").rglob("test_*.py")
+        for name in re.findall(r"^(?:async )?def (test_\w+)", path.read_text(), re.MULTILINE)
+    }
+    assert len(cited) > 20 and cited <= defined, sorted(cited - defined)
