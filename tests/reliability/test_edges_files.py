@@ -133,6 +133,7 @@ TRICKY = ["{{password}}", "{{guid}}", "{{ password }}", "{{{guid}}}", "{{$random
           '{"x": "{{password}}"}', "{{"]  # fmt: skip
 
 
+@pytest.mark.slow  # the real tools run in the fast part (below); these runners try more texts
 @pytest.mark.skipif(not tools.HAS_NODE, reason="the runners run the tools' scripts in Node")
 @pytest.mark.parametrize("tool", ["postman", "bruno", "http"])
 def test_a_message_mentioning_a_variable_is_sent_as_written_by_each_tool(
