@@ -2,9 +2,10 @@
 
 - `send --csv`: a file whose structure is broken is refused whole, with its line and the fix,
   and nothing from it is sent; BOM and UTF-16 files are read, other encodings refused.
-- Exports: a message mentioning `{{password}}` is sent as written by each tool. The tools'
-  substitution is applied by the runners of tests/export/tools.py (they replace `{{name}}`
-  as Postman, Bruno and the .http clients do: the real CLIs are not installed here).
+- Exports: a message mentioning `{{password}}` is sent as written by each tool: newman, bru
+  and httpyac from npm run the printed command (tests/export/npm_tools.py); the long part also
+  runs eleven texts through the runners of tests/export/tools.py, which substitute `{{name}}`
+  as the tools do.
 - Control characters in --base-url / --agent-id / SENDMESSAGE_KIT_BASE_URL: exit 2.
 """
 
