@@ -22,6 +22,7 @@ from sendmessage_kit.encoding import shown
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.faults import Faults
 from sendmessage_kit.sandbox.lan import PageLinks
+from sendmessage_kit.sandbox.live import Feed
 from sendmessage_kit.sandbox.sessions import Gateway, Session
 from sendmessage_kit.sandbox.store import Store
 from sendmessage_kit.sandbox.workers import Workers
@@ -69,6 +70,7 @@ class SandboxState:
     web_cursor: dict[str, int] = field(default_factory=dict)  # web token -> last polled seq
     links: PageLinks = field(default_factory=PageLinks)  # the chat pages' tokens
     workers: Workers = field(default_factory=Workers)  # CPU-heavy checks (closed with the app)
+    feed: Feed = field(default_factory=Feed)  # new messages pushed to the chats' live streams
 
 
 async def _state(request: Request) -> SandboxState:
