@@ -9,7 +9,9 @@ own, started at first use ("spawn": no fork of a threaded server) and stopped by
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -34,12 +36,21 @@ class Workers:
                 raise RuntimeError("the sandbox's workers are closed")
             if self._pool is None:
                 context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+                # A lower priority: on a busy machine the server's own process, which answers
+                # every other request, gets the CPU first.
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=context, initializer=_lower_priority
+                )
             return self._pool
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """`fn(*args)` in the worker process (both must pickle); its exception is raised here."""
-        return await asyncio.get_running_loop().run_in_executor(self._get(), fn, *args)
+        """`fn(*args)` in the worker process (both must pickle); its exception is raised here.
+
+        The submit runs in a thread: it starts the process the first time, and pickles the
+        arguments, neither of which should hold up the event loop.
+        """
+        future = await asyncio.to_thread(self._get().submit, fn, *args)
+        return await asyncio.wrap_future(future)
 
     @property
     def started(self) -> bool:
@@ -53,3 +64,8 @@ class Workers:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: no nice() (Windows)
+        os.nice(10)

@@ -218,7 +218,10 @@ def test_health_answers_within_100_ms_while_a_big_body_is_checked(tmp_path: Path
             http.post(f"{GW}/mediacall/101/sendmessage", content=body, headers=headers)
             for _ in range(3)))  # fmt: skip
         with httpx2.Client(base_url=proc.base_url, timeout=30, trust_env=False) as probe:
-            idle = [_probe(probe) for _ in range(30)]  # the same probes with nothing else to do
+            idle = []  # the same probes, as many, with nothing else to do: the machine's own delay
+            for _ in range(300):
+                idle.append(_probe(probe))
+                time.sleep(0.01)
             sender.start()
             busy = []
             while sender.is_alive():
@@ -235,7 +238,7 @@ def test_health_answers_within_100_ms_while_a_big_body_is_checked(tmp_path: Path
             "p90": round(p90 * 1000, 1), "max": round(worst * 1000, 1), "probes": len(busy),
             "idle_max": round(idle_worst * 1000, 1), "body_bytes": len(body)})  # fmt: skip
         # Within 100 ms; on a loaded machine the worst probe may also wait as long as the worst
-        # probe of an idle sandbox did (the machine's own delay, not the big body's).
+        # of as many probes of the idle sandbox did (the machine's own delay, not the body's).
         assert p90 < 0.1 and worst < 0.1 + idle_worst, (p90, worst, idle_worst)
 
 
