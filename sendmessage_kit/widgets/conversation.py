@@ -14,6 +14,7 @@ import ipywidgets as w
 
 from sendmessage_kit import preview as pv
 from sendmessage_kit import seed
+from sendmessage_kit._browser import every, in_browser
 from sendmessage_kit.errors import SettingsError
 from sendmessage_kit.widgets import _html as hx
 from sendmessage_kit.widgets._common import guarded
@@ -62,6 +63,7 @@ class ConversationView:
         self.last_error = ""
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._tasks: list[Any] = []  # in a browser, the polling's asyncio tasks
         self._lock = threading.RLock()
         self._cursor: str | None = None
 
@@ -143,9 +145,14 @@ class ConversationView:
 
     def start(self, interval: float = 1.0) -> None:
         """Poll in background threads: customer messages every `interval` s, agent events."""
-        if self._threads:
+        if self._threads or self._tasks:
             return
         self._stop.clear()
+        if in_browser():  # a page starts no threads: the same polling, as asyncio tasks
+            self._tasks = [every(self.refresh, interval)]
+            if self.agent is not None:
+                self._tasks.append(every(self.poll_events, 1.0))
+            return
         self._threads = [
             threading.Thread(target=self._loop_messages, args=(interval,), daemon=True)
         ]
@@ -157,6 +164,9 @@ class ConversationView:
     def stop(self, timeout: float = 15.0) -> None:
         """Stop the background polling (waits for a running long poll to end); close."""
         self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = []
         for t in self._threads:
             t.join(timeout)
         self._threads = []
