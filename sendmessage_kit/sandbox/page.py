@@ -47,13 +47,23 @@ class _InlineLoop(asyncio.BaseEventLoop):
         pass  # one thread: nothing ever waits in select() for another thread's callback
 
     def run_inline(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run `coro` to its end here, with the caller's running loop (if any) set aside."""
+        """Run `coro` to its end here, with the caller's running loop and task set aside.
+
+        A cell (or a widget callback) runs inside a task of the page's loop; Python 3.12+ keeps
+        one current task per thread, so that task is left for the call and entered again after
+        (`asyncio.tasks._leave_task`/`_enter_task`, what asyncio's own loops call around a step).
+        """
         outer = asyncio.events._get_running_loop()
+        task = asyncio.current_task(outer) if outer is not None else None
+        if outer is not None and task is not None:
+            asyncio.tasks._leave_task(outer, task)
         asyncio.events._set_running_loop(None)
         try:
             return self.run_until_complete(coro)
         finally:
             asyncio.events._set_running_loop(outer)
+            if outer is not None and task is not None:
+                asyncio.tasks._enter_task(outer, task)
 
 
 class InProcessTransport(httpx2.BaseTransport):

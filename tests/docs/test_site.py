@@ -10,6 +10,7 @@ import pytest
 
 from docs import build_pages, tables
 from tests.docs.conftest import CANARY_GUID, CANARY_PASSWORD, ROOT, expected_pages
+
 WIDGETS = ROOT / "docs" / "assets" / "widgets"
 
 
