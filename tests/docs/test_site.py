@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 
