@@ -9,8 +9,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,3 +87,27 @@ def properdocs_site(built_site: Path, tmp_path_factory: pytest.TempPathFactory) 
     if proc.returncode != 0:
         pytest.fail(f"properdocs build --strict failed:\n{proc.stderr[-4000:]}")
     return site
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    # Pyodide compiles its WebAssembly while it streams only when served as application/wasm.
+    extensions_map = {  # noqa: RUF012 - the stdlib's own class attribute, extended
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+    }
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1, a free port, in a thread; its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=built_site))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
