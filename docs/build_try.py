@@ -240,6 +240,8 @@ def build(site_dir: Path) -> Path:
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         if nb.name[:2] in GUIDES:
             shutil.copy2(nb, contents / nb.name)
+    for nb in sorted((ROOT / "docs" / "try-contents").glob("*.ipynb")):
+        shutil.copy2(nb, contents / nb.name)  # the lab's own (shared.ipynb: a shared payload)
     out = site_dir / "try"
     shutil.rmtree(out, ignore_errors=True)
     _run(
