@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from sendmessage_kit._browser import in_browser
 from sendmessage_kit.errors import SettingsError
 from sendmessage_kit.settings import KitSettings
 
@@ -153,9 +152,6 @@ def _on_sandbox(
     if s.agent_id is not None:
         mine = {"agent_id": s.agent_id, "password": s.password, "phonenum": s.phonenum}
         options = {**{k: v for k, v in mine.items() if v is not None}, **options}
-    # In a browser the sandbox is served in the page: its clients talk to it in-process.
-    if in_browser():
-        options = {"transport": sb.transport(), **options}  # type: ignore[attr-defined]
     try:
         client = GatewayClient.for_sandbox(sb, settings=s, **options)
     except BaseException:

@@ -66,11 +66,12 @@ class _InlineLoop(asyncio.BaseEventLoop):
                 asyncio.tasks._enter_task(outer, task)
 
 
-class InProcessTransport(httpx2.BaseTransport):
-    """A sync httpx2 transport that hands each request to an ASGI app in this process.
+class InProcessTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
+    """An httpx2 transport (sync and async) that hands each request to an ASGI app in-process.
 
     Shared by every client of one `PageSandbox`; closing a client leaves it open, the sandbox's
-    `stop()` closes it.
+    `stop()` closes it. The async side answers through the same loop as the sync side, so the
+    app's asyncio objects only ever see one loop (each exchange is short: no I/O).
     """
 
     def __init__(self, app: Any) -> None:
@@ -91,7 +92,15 @@ class InProcessTransport(httpx2.BaseTransport):
             response.status_code, headers=response.headers, content=body, request=request
         )
 
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        """`handle_request` for the async clients."""
+        await request.aread()
+        return self.handle_request(request)
+
     def close(self) -> None:
+        """Nothing to close per client: see `shutdown()`."""
+
+    async def aclose(self) -> None:
         """Nothing to close per client: see `shutdown()`."""
 
     def shutdown(self) -> None:

@@ -85,3 +85,47 @@ def test_try_site_is_within_budget(built_site: Path) -> None:
     assert "sendmessage_kit-" in " ".join(shipped)
     config = (built_site / "try/jupyter-lite.json").read_text()
     assert '"disablePyPIFallback": true' in config
+
+
+def test_a_shared_link_opens_the_same_payload(chromium: Browser, site_server: str) -> None:
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    foreign: list[str] = []
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(site_server)
+            else (foreign.append(route.request.url), route.abort())
+        ),
+    )
+    page = context.new_page()
+    page.goto(site_server + "try/notebooks/index.html?path=02_anatomy_of_a_request.ipynb")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    run_all_cells(page)
+    content = page.locator(".smk-content textarea")
+    content.wait_for(timeout=KERNEL_READY)
+    content.fill("Shared: 你好, order 1234")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.smk-meter')].some("
+        "e => e.innerText.startsWith('29 / 1900'))"
+    )
+    meter = page.locator(".smk-meter").last.inner_text()
+    body = page.locator(".smk-body").last.inner_text()
+    page.locator(".smk-share").click()
+    href = page.locator(".smk-share-link a").get_attribute("href")
+    assert href is not None and "#p=" in href and "?" in href.split("#")[0]
+    url = page.evaluate("(h) => new URL(h, document.baseURI).href", href)
+
+    shared = context.new_page()
+    shared.goto(url)
+    shared.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    run_all_cells(shared)
+    shared.locator(".smk-content textarea").wait_for(timeout=KERNEL_READY)
+    assert shared.locator(".smk-content textarea").input_value() == "Shared: 你好, order 1234"
+    assert shared.locator(".smk-meter").last.inner_text() == meter
+    # The same body (callid, messageCode and sendTime travel with the form).
+    assert shared.locator(".smk-body").last.inner_text() == body
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shared.screenshot(path=SCREENSHOTS / "try__shared.png", full_page=False)
+    context.close()
+    assert foreign == []

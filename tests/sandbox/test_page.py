@@ -11,6 +11,7 @@ import asyncio
 import socket
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -22,8 +23,9 @@ from sendmessage_kit.widgets import ConversationView
 
 
 @pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """Browser mode; any name resolved or connection opened fails the test."""
+    monkeypatch.setenv("SENDMESSAGE_KIT_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
 
     def no_network(*args: object, **kwargs: object) -> None:
         raise AssertionError("the network was used in browser mode")
@@ -84,6 +86,21 @@ async def test_conversation_polls_as_tasks_in_a_page(page: None) -> None:
         view.stop()
         await asyncio.sleep(0)
         assert all(t.cancelled() or t.done() for t in tasks)
+
+
+async def test_clients_made_for_a_page_sandbox_talk_in_process(page: None) -> None:
+    from sendmessage_kit import AsyncGatewayClient, GatewayClient
+
+    sb = sandbox.start()
+    chat = sb.customer.open_chat("WEB", "c-5")
+    with GatewayClient.for_sandbox(sb) as client:
+        assert client.send_message(chat["callid"], new_message(to="c-5", content="a")).ok
+    async with await AsyncGatewayClient.for_sandbox(sb) as aclient:
+        sent = await aclient.send_message(chat["callid"], new_message(to="c-5", content="b"))
+        assert sent.ok
+    messages, _ = sb.customer.messages("c-5")
+    assert [m.content for m in messages] == ["a", "b"]
+    sb.stop()
 
 
 async def test_event_poller_runs_as_a_task_in_a_page(page: None) -> None:
