@@ -47,8 +47,18 @@ KERNEL = ["micropip", "ipython", "comm", "jedi"]
 EXTRA = ["httpx2-jsfetch==1.0"]
 #: Served by the lab itself (jupyterlab-widgets' extension): no wheel needed in the kernel.
 PROVIDED = {"widgetsnbextension", "jupyterlab-widgets"}
-#: The guides a reader can run top to bottom in the browser.
+#: The guides in the lab; those that need a real Python say so at their top (the lab's copy).
 GUIDES = ["01", "02", "03", "04", "05", "06", "07"]
+NEEDS_PYTHON = {
+    "05": (
+        "**In the browser, this guide stops at its third cell.** It makes a client from the "
+        "sandbox's address and certificate authority (`GatewayClient(base_url=..., "
+        "ca_bundle=...)`), as for a real gateway — and a web page has no sockets and no TLS of "
+        "its own: it can only `fetch()`, which a real gateway (self-signed certificates, no "
+        "CORS) refuses. Run it in JupyterLab (`sh scripts/lab`) to follow sign-in, Guid "
+        "rotation and certificate trust end to end."
+    ),
+}
 
 
 PIP_DOWNLOAD = [
@@ -218,6 +228,16 @@ def lite_config(packages: list[str]) -> dict[str, Any]:
     }
 
 
+def lab_copy(path: Path) -> str:
+    """A guide as the lab shows it: with a note at its top if it needs a real Python."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    note = NEEDS_PYTHON.get(path.name[:2])
+    if note:
+        cell = {"cell_type": "markdown", "id": "try-it-note", "metadata": {}, "source": note}
+        nb["cells"].insert(1, cell)
+    return json.dumps(nb, indent=1, ensure_ascii=False)
+
+
 def build(site_dir: Path) -> Path:
     """Build `site_dir/try/`; its path."""
     started = time.perf_counter()
@@ -239,7 +259,7 @@ def build(site_dir: Path) -> Path:
     contents.mkdir()
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         if nb.name[:2] in GUIDES:
-            shutil.copy2(nb, contents / nb.name)
+            (contents / nb.name).write_text(lab_copy(nb), encoding="utf-8")
     for nb in sorted((ROOT / "docs" / "try-contents").glob("*.ipynb")):
         shutil.copy2(nb, contents / nb.name)  # the lab's own (shared.ipynb: a shared payload)
     out = site_dir / "try"

@@ -86,7 +86,12 @@ class InProcessTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         return self._loop.run_inline(self._exchange(request))
 
     async def _exchange(self, request: httpx2.Request) -> httpx2.Response:
-        response = await self._asgi.handle_async_request(request)
+        try:
+            response = await self._asgi.handle_async_request(request)
+        except ConnectionError as exc:  # the app dropped the connection (a fault it plays)
+            raise httpx2.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from exc
         body = await response.aread()
         return httpx2.Response(
             response.status_code, headers=response.headers, content=body, request=request
