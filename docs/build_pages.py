@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import re
 import sys
 import time
@@ -211,6 +212,12 @@ def clean() -> None:
 
 def build() -> None:
     """Write every generated page (see the module docstring)."""
+    import tempfile
+
+    # The guides' sends go to a journal of the build's own, never the reader's (the kernels
+    # inherit this process's environment).
+    journal = tempfile.mkdtemp(prefix="docs-journal-")
+    os.environ["SENDMESSAGE_KIT_HISTORY_PATH"] = str(Path(journal) / "history.sqlite3")
     GUIDES.mkdir(exist_ok=True)
     GENERATED.mkdir(exist_ok=True)
     clean()
