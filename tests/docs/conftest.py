@@ -22,7 +22,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CANARY_GUID = "canary-guid-0000-DO-NOT-LEAK.AgentGateway9"
 CANARY_PASSWORD = "canary-password-DO-NOT-LEAK"
-BUILD_TIMEOUT = 280  # below pytest-timeout's 300 s, so the fixture can clean up
+BUILD_TIMEOUT = 540  # below the docs tests' 600 s timeout, so the fixture can clean up
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The docs tests' first one builds the site (pages, mkdocs, Try-it): 600 s, not 300."""
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.timeout(600))
 
 
 def expected_pages() -> list[str]:
