@@ -111,5 +111,6 @@ def test_every_built_page_was_opened(built_site: Path) -> None:
     built = {
         str(p.relative_to(built_site).parent) + "/" if p.name == "index.html" else p.name
         for p in built_site.rglob("*.html")
+        if p.relative_to(built_site).parts[0] != "try"  # the lab: test_try_browser.py
     }
     assert {"./" if p == "" else p for p in PAGES} == built

@@ -104,11 +104,10 @@ def test_a_shared_link_opens_the_same_payload(chromium: Browser, site_server: st
     run_all_cells(page)
     content = page.locator(".smk-content textarea")
     content.wait_for(timeout=KERNEL_READY)
-    content.fill("Shared: 你好, order 1234")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.smk-meter')].some("
-        "e => e.innerText.startsWith('29 / 1900'))"
-    )
+    text = "Shared: 你好, order 1234"
+    content.fill(text)
+    counted = f"{len(text.encode())} / 1900 bytes"
+    page.locator(".smk-meter", has_text=counted).last.wait_for(timeout=30_000)
     meter = page.locator(".smk-meter").last.inner_text()
     body = page.locator(".smk-body").last.inner_text()
     page.locator(".smk-share").click()
@@ -121,7 +120,7 @@ def test_a_shared_link_opens_the_same_payload(chromium: Browser, site_server: st
     shared.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     run_all_cells(shared)
     shared.locator(".smk-content textarea").wait_for(timeout=KERNEL_READY)
-    assert shared.locator(".smk-content textarea").input_value() == "Shared: 你好, order 1234"
+    assert shared.locator(".smk-content textarea").input_value() == text
     assert shared.locator(".smk-meter").last.inner_text() == meter
     # The same body (callid, messageCode and sendTime travel with the form).
     assert shared.locator(".smk-body").last.inner_text() == body
