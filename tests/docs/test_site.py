@@ -153,3 +153,14 @@ def test_properdocs_assembles_the_same_pages(built_site: Path, properdocs_site: 
     guide = (properdocs_site / "guides/01_quickstart/index.html").read_text("utf-8")
     assert "application/vnd.jupyter.widget-state+json" in guide
     assert "Try it live" in guide
+
+
+def test_every_guide_page_links_to_the_same_notebook_in_try(built_site: Path) -> None:
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        page = built_site / "guides" / notebook.stem / "index.html"
+        hrefs = re.findall(r'href="([^"]*try/[^"]*)"[^>]*>Try it live', page.read_text("utf-8"))
+        assert len(hrefs) == 1, page
+        target, _, query = hrefs[0].replace("&amp;", "&").partition("?")
+        assert (page.parent / target).resolve() == (built_site / "try/notebooks/index.html")
+        assert query == f"path={notebook.name}"
+        assert (built_site / "try/files" / notebook.name).is_file()
