@@ -109,10 +109,11 @@ def render_retcodes() -> str:
 
 
 def render_rules() -> str:
-    """The constraint rules: one row per ``constraints.RULES`` entry."""
-    rules = _load(f"{PACKAGE}.constraints", "RULES")
-    if rules is None:
-        return NOT_YET.format(what=f"{PACKAGE}.constraints.RULES")
+    """The constraint rules: one row per ``constraints.RULES`` entry, limits as by default."""
+    in_force = _load(f"{PACKAGE}.constraints", "rules_in_force")
+    if in_force is None:
+        return NOT_YET.format(what=f"{PACKAGE}.constraints.rules_in_force")
+    rules = in_force()
     rows = [
         (f"`{r.id}`", f"`{_text(r.field)}`", r.severity, r.sentence, r.fix, r.source) for r in rules
     ]

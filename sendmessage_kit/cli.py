@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
+from sendmessage_kit.cli_parser import KitParser
+
 # name -> (module, one-line help). Modules are imported only to add their arguments.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("sendmessage_kit.cli", "check a request body (file or -) against the rule table"),
@@ -31,6 +33,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": (
         "sendmessage_kit.export.cli",
         "write the flow as a Postman or Bruno collection, an .http file or OpenAPI",
+    ),
+    "doctor": ("sendmessage_kit.doctor.cli", "is my gateway reachable, and how is it set?"),
+    "diff": (
+        "sendmessage_kit.diff.cli",
+        "replay a HAR recording against a sandbox: where does it differ from your gateway?",
     ),
 }
 
@@ -197,7 +204,7 @@ def _unavailable(name: str, why: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every subcommand; one whose module fails to import says so when run."""
-    parser = argparse.ArgumentParser(
+    parser = KitParser(
         prog="sendmessage-kit",
         description="Learn, demo and integrate CC-Gateway's sendmessage interface.",
     )

@@ -12,10 +12,11 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
+from sendmessage_kit import rules as r
 from sendmessage_kit.channels import (
     DEFAULT_TABLE,
     LOCATE_FORMAT_CHANNELS,
@@ -25,26 +26,25 @@ from sendmessage_kit.channels import (
 from sendmessage_kit.encoding import (
     DEFAULT_LIMITS,
     SizeLimits,
-    _utf8_len,
     body_dict,
     byte_budget,
     printable,
     text_findings,
+    utf8_len,
     wire_text,
 )
 from sendmessage_kit.errors import PayloadError
-from sendmessage_kit.fields import data_fields, known_wire_names
+from sendmessage_kit.fields import data_fields, field_by_wire, json_kind, known_wire_names
 from sendmessage_kit.models import (
     Channel,
-    ContentType,
     MediaFileType,
     MediaType,
     MessageData,
     SendMessageRequest,
 )
-from sendmessage_kit.rules import RULES, Finding, Rule, Severity
+from sendmessage_kit.rules import RULES, Finding, Rule
 
-__all__ = ["RULES", "Finding", "Profile", "Rule", "check", "has_errors"]
+__all__ = ["RULES", "Finding", "Profile", "Rule", "check", "has_errors", "rules_in_force"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class Profile:
         channel_table: which media each channel accepts (load a tenant's own with
             `channels.load_channel_table`).
         plain_text_data: accept a plain-text `data` (on-premises); public cloud needs JSON.
+        web_poll_chars: the web channel's poll delivers this many characters of content (the
+            sandbox's setting of the same name; 0: no cut, no warning).
     """
 
     secmode: int = 1
@@ -65,10 +67,27 @@ class Profile:
     limits: SizeLimits = DEFAULT_LIMITS
     channel_table: ChannelTable = DEFAULT_TABLE
     plain_text_data: bool = False
-    web_downlink_chars: int = 500
+    web_poll_chars: int = 500
+
+    def values(self) -> dict[str, object]:
+        """The limits in force, by the names rule sentences use (`{web_poll_chars}`)."""
+        low, high = self.agent_id_range
+        return {
+            "web_poll_chars": self.web_poll_chars,
+            "agent_id_low": low,
+            "agent_id_high": high,
+            "secmode": self.secmode,
+        }
 
 
 DEFAULT_PROFILE = Profile()
+
+
+def rules_in_force(profile: Profile = DEFAULT_PROFILE) -> list[Rule]:
+    """The rule table as a profile words it: each limit a sentence names is the profile's."""
+    values = profile.values()
+    return [rule.worded(values) for rule in RULES]
+
 
 _KNOWN_BODY = frozenset(("callid", "userid", "data"))
 _UUID = re.compile(
@@ -81,9 +100,18 @@ _LOCATE = re.compile(r"^(-?\d{1,3}(?:\.\d+)?)/(-?\d{1,3}(?:\.\d+)?)/(.*)$", re.D
 # every send; calling the enum costs more).
 _CHANNELS = {c.value: c for c in Channel}
 _MEDIA = {m.value: m for m in MediaType}
-_CONTENT_TYPES = frozenset(c.value for c in ContentType)
-
-_BY_ID = {r.id: r for r in RULES}
+_FILE_TYPES = frozenset(m.value for m in MediaFileType)
+# The rule of a field whose value must be one of its enum's (the model's choices); a field with
+# choices and no rule of its own breaks `data.type`, unless another rule is about its value.
+_CHOICE_RULES = {
+    rule.wire: rule
+    for rule in (r.CHANNEL_ENUM, r.MEDIA_TYPE_ENUM, r.CONTROL_TYPE_FIXED, r.CONTENT_TYPE_ENUM)
+}
+_VALUE_RULED = frozenset(rule.wire for rule in RULES)
+# The fields the value rules read, by the wire names their rules give (read once).
+_CONTENT, _CHANNEL, _MEDIA_TYPE = r.CONTENT_EMPTY.wire, r.CHANNEL_ENUM.wire, r.MEDIA_TYPE_ENUM.wire
+_SEND_TIME, _CODE, _USER_ID = r.SEND_TIME_FORMAT.wire, r.MESSAGE_CODE_UUID.wire, r.USER_ID_TO.wire
+_FILE_TYPE = r.FILE_TYPE_ALLOWED.wire
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -92,8 +120,10 @@ class _Run:
     profile: Profile
     findings: list[Finding] = field(default_factory=list)
 
-    def add(self, rule_id: str, field_path: str | None = None, detail: str = "") -> None:
-        self.findings.append(_BY_ID[rule_id].finding(field_path, detail))
+    def add(self, rule: Rule, field_path: str | None = None, detail: str = "") -> None:
+        # Only a sentence naming a limit needs the profile's values.
+        values = self.profile.values() if rule.names_limits else {}
+        self.findings.append(rule.finding(field_path, detail, values))
 
 
 def _lenient_wire(data: MessageData) -> str:
@@ -154,9 +184,9 @@ def check(
     if isinstance(body, PayloadError):  # bytes that are not UTF-8
         run.findings.extend(body.findings)
     elif isinstance(body, _BadJson):
-        run.add("body.json", detail=f"It is not valid JSON: {body.why}.")
+        run.add(r.BODY_JSON, detail=f"It is not valid JSON: {body.why}.")
     elif not isinstance(body, Mapping):
-        run.add("body.json", detail=f"Got {type(body).__name__}.")
+        run.add(r.BODY_JSON, detail=f"Got {type(body).__name__}.")
     else:
         _check_body(run, body)
     if len(run.findings) < 2:  # the usual send: nothing to order
@@ -174,44 +204,44 @@ def _check_agent(run: _Run, agent_id: str | int) -> None:
     text = str(agent_id)
     # isdigit() accepts "10³" and other Unicode digits that int() refuses: ASCII only.
     if not _ASCII_DIGITS.match(text) or not low <= int(text) <= high:
-        run.add("agent.range", detail=f"Got {text!r}; allowed {low}-{high}.")
+        run.add(r.AGENT_RANGE, detail=f"Got {text!r}; allowed {low}-{high}.")
 
 
 def _check_body(run: _Run, body: Mapping[Any, Any]) -> None:
     callid = body.get("callid")
     if not isinstance(callid, str) or not callid.strip():
-        run.add("body.callid.required", detail="It is missing." if callid is None else "")
+        run.add(r.CALLID_REQUIRED, detail="It is missing." if callid is None else "")
     if "userid" in body and body["userid"] is not None and not isinstance(body["userid"], str):
-        run.add("body.userid.type", detail=f"Got {type(body['userid']).__name__}.")
+        run.add(r.USERID_TYPE, detail=f"Got {type(body['userid']).__name__}.")
     outer = {k: v for k, v in body.items() if k != "data"}  # data: below, once parsed
     run.findings.extend(text_findings(outer))
     for key in body:
         if key not in _KNOWN_BODY:
-            run.add("body.extra", printable(str(key)))
+            run.add(r.BODY_EXTRA, printable(str(key)))
     data = body.get("data")
     if data is None:
-        run.add("body.data.required")
+        run.add(r.DATA_MISSING)
         return
     if isinstance(data, Mapping):
-        run.add("body.data.string")
+        run.add(r.DATA_NOT_STRING)
         run.findings.extend(text_findings(data, "data"))
         _check_data(run, data)
         return
     if not isinstance(data, str):
-        run.add("body.data.json", detail=f"Got {type(data).__name__}.")
+        run.add(r.DATA_NOT_JSON, detail=f"Got {type(data).__name__}.")
         return
     try:
         parsed = json.loads(data)
     except (ValueError, RecursionError) as exc:
         run.findings.extend(text_findings(data, "data"))
         if data.lstrip().startswith("{") or not run.profile.plain_text_data:
-            run.add("body.data.json", detail=f"It is not valid JSON: {exc}.")
+            run.add(r.DATA_NOT_JSON, detail=f"It is not valid JSON: {exc}.")
         elif not data.strip():
-            run.add("content.empty", "data")
+            run.add(r.CONTENT_EMPTY, "data")
         return
     run.findings.extend(text_findings(parsed, "data", source=data))
     if not isinstance(parsed, Mapping):
-        run.add("body.data.json", detail=f"It holds a JSON {type(parsed).__name__}.")
+        run.add(r.DATA_NOT_JSON, detail=f"It holds a JSON {type(parsed).__name__}.")
         return
     _check_data(run, parsed, wire=data)
 
@@ -221,67 +251,70 @@ def _is_text(v: Any) -> TypeGuard[str]:
 
 
 def _check_data(run: _Run, data: Mapping[Any, Any], wire: str | None = None) -> None:
-    for f in data_fields():  # the fields of MessageData, in wire order
+    for f in data_fields():  # the fields of MessageData, in wire order, each by its type
         value = data.get(f.wire)
-        if type(value) is str:  # the usual case, checked first: check() runs on every send
+        if type(value) is str and f.text:  # the usual case first: check() runs on every send
+            if f.choice_set and value not in f.choice_set:
+                _not_a_choice(run, f.wire, value, f.choices)
             continue
         path = f"data.{f.wire}"
         if value is None:
             if f.required:
-                run.add("data.required", path, f"{path} is missing.")
-        elif f.wire == "sendTime" and isinstance(value, int) and not isinstance(value, bool):
-            run.add("data.sendTime.number")
-        elif not _is_text(value):
-            run.add("data.type", path, f"Got {type(value).__name__}.")
+                run.add(r.FIELD_REQUIRED, path, f"{path} is missing.")
+            continue
+        why = f.problem(value)
+        if why:
+            run.add(r.FIELD_TYPE, path, why)
+        elif path == r.SEND_TIME_NUMBER.field and json_kind(value) == "integer":
+            run.add(r.SEND_TIME_NUMBER)
     known = known_wire_names()
     unknown = () if known.issuperset(data) else [k for k in data if k not in known]
     for key in unknown:  # none in the usual data: one set operation tells
         close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
         hint = f"Did you mean {close[0]!r}?" if close else ""
-        run.add("data.extra", f"data.{printable(str(key))}", hint)
+        run.add(r.FIELD_EXTRA, f"data.{printable(str(key))}", hint)
     _check_values(run, data)
     for check_ in _CONTENT_CHECKS:
         check_(run, data, wire)
 
 
+def _not_a_choice(run: _Run, wire: str, value: str, choices: tuple[str, ...]) -> None:
+    rule = _CHOICE_RULES.get(wire)
+    if rule is not None:
+        run.add(rule, detail=f"Got {value!r}.")
+    elif wire not in _VALUE_RULED:  # mediaFileType: its rules depend on the media type
+        run.add(r.FIELD_TYPE, f"data.{wire}", f"Got {value!r}; one of {', '.join(choices)}.")
+
+
 def _check_values(run: _Run, data: Mapping[Any, Any]) -> None:
-    send_time = data.get("sendTime")
+    send_time = data.get(_SEND_TIME)
     if isinstance(send_time, str | int) and not isinstance(send_time, bool):
         if not _EPOCH_MS.match(str(send_time)):
-            run.add("data.sendTime.format", detail=f"Got {send_time!r}.")
-    channel = data.get("channel")
-    if _is_text(channel) and channel not in _CHANNELS:
-        run.add("data.channel.enum", detail=f"Got {channel!r}.")
-    media = data.get("mediaType")
-    if _is_text(media) and media not in _MEDIA:
-        run.add("data.mediaType.enum", detail=f"Got {media!r}.")
-    control = data.get("controlType")
-    if _is_text(control) and control != "CHAT":
-        run.add("data.controlType.fixed", detail=f"Got {control!r}.")
-    content_type = data.get("contentType")
-    if _is_text(content_type) and content_type not in _CONTENT_TYPES:
-        run.add("data.contentType.enum", detail=f"Got {content_type!r}.")
-    code = data.get("messageCode")
+            run.add(r.SEND_TIME_FORMAT, detail=f"Got {send_time!r}.")
+    code = data.get(_CODE)
     if _is_text(code) and code and not _UUID.match(code):
-        run.add("messageCode.uuid", detail=f"Got {code!r}.")
-    user_id, to = data.get("userId"), data.get("to")
+        run.add(r.MESSAGE_CODE_UUID, detail=f"Got {code!r}.")
+    user_id = data.get(_USER_ID)
+    copies = field_by_wire(_USER_ID).copies  # userId copies `to`
+    to = data.get(copies) if copies else None
     if _is_text(user_id) and _is_text(to) and user_id != to:
-        run.add("userId.to", detail=f"userId {user_id!r}, to {to!r}.")
+        run.add(r.USER_ID_TO, detail=f"{_USER_ID} {user_id!r}, {copies} {to!r}.")
+    channel, media = data.get(_CHANNEL), data.get(_MEDIA_TYPE)
     media_type = _MEDIA.get(media) if _is_text(media) else None
     if media_type is not None:
         ch = _CHANNELS.get(channel) if _is_text(channel) else None
-        _check_media(run, media_type, ch, data.get("mediaFileType"))
+        _check_media(run, media_type, ch, data.get(_FILE_TYPE))
 
 
 def _check_media(run: _Run, media: MediaType, ch: Channel | None, file_type: Any) -> None:
     allowed = MEDIA_FILE_TYPES.get(media)
     if _is_text(file_type):
         if allowed is None:
-            run.add("data.mediaFileType.unexpected", detail=f"mediaType {media.value}.")
+            run.add(r.FILE_TYPE_UNEXPECTED, detail=f"mediaType {media.value}.")
         elif file_type not in allowed:
             names = ", ".join(sorted(f.value for f in allowed))
             run.add(
-                "data.mediaFileType.allowed",
+                r.FILE_TYPE_ALLOWED,
                 detail=f"Got {file_type!r} for {media.value}; allowed: {names}.",
             )
     if ch is None:
@@ -291,38 +324,38 @@ def _check_media(run: _Run, media: MediaType, ch: Channel | None, file_type: Any
         return
     pair = f"{ch.value} + {media.value}"
     if cell.status == "no":
-        rule = "channel.media" if cell.basis == "documented" else "channel.media.assumed"
+        rule = r.CHANNEL_MEDIA if cell.basis == "documented" else r.CHANNEL_MEDIA_ASSUMED
         why = f"{cell.note} " if cell.note else ""
         run.add(rule, detail=f"{pair}: {why}({cell.basis}; source: {cell.source})")
     elif cell.status == "unpublished":
-        run.add("channel.media.unpublished", detail=f"{pair}: {cell.note}.")
+        run.add(r.CHANNEL_MEDIA_UNPUBLISHED, detail=f"{pair}: {cell.note}.")
     elif media is MediaType.AUDIO and cell.formats and _is_text(file_type):
-        if file_type.lower() not in cell.formats and file_type in MediaFileType._value2member_map_:
+        if file_type.lower() not in cell.formats and file_type in _FILE_TYPES:
             run.add(
-                "channel.audio.format",
+                r.AUDIO_FORMAT,
                 detail=f"{ch.value} plays {', '.join(cell.formats)}; got {file_type!r}.",
             )
 
 
 def _content_empty(run: _Run, data: Mapping[Any, Any], wire: str | None) -> None:
-    content = data.get("content")
+    content = data.get(_CONTENT)
     if _is_text(content) and not content.strip():
-        run.add("content.empty")
+        run.add(r.CONTENT_EMPTY)
 
 
 def _content_budget(run: _Run, data: Mapping[Any, Any], wire: str | None) -> None:
-    content = data.get("content")
+    content = data.get(_CONTENT)
     if not _is_text(content):
         return
     p = run.profile
     limit = p.limits.limit_bytes(p.secmode)
     if p.limits.counts == "content":
-        counted = _utf8_len(content)
+        counted = utf8_len(content)
     else:
         counted = byte_budget(wire if wire is not None else data, limits=p.limits).data_bytes
     if counted >= limit:
         run.add(
-            "content.budget",
+            r.CONTENT_BUDGET,
             detail=(
                 f"{counted} bytes ({p.limits.counts}, {len(content)} characters) is not under "
                 f"{limit} bytes (MULTIMEDIA_SECMODE={p.secmode}, 1 KB = {p.limits.bytes_per_kb} "
@@ -332,28 +365,29 @@ def _content_budget(run: _Run, data: Mapping[Any, Any], wire: str | None) -> Non
 
 
 def _content_format(run: _Run, data: Mapping[Any, Any], wire: str | None) -> None:
-    content, media = data.get("content"), data.get("mediaType")
+    content, media = data.get(_CONTENT), data.get(_MEDIA_TYPE)
     if not _is_text(content) or not content:
         return
-    if media == "LOCATE":
+    if media == MediaType.LOCATE:
         m = _LOCATE.match(content)
         if not m:
-            channel = data.get("channel")
+            channel = data.get(_CHANNEL)
             documented = _is_text(channel) and channel in {c.value for c in LOCATE_FORMAT_CHANNELS}
-            rule = "content.locate.format" if documented else "content.locate.format.other"
+            rule = r.LOCATE_FORMAT if documented else r.LOCATE_FORMAT_OTHER
             run.add(rule, detail=f"Got {content[:60]!r} (channel {channel!r}).")
-        elif abs(float(m[1])) > 90 or abs(float(m[2])) > 180:  # the kit's numbers, not the vendor's
-            run.add("content.locate.range", detail=f"Got {m[1]}/{m[2]}.")
-    elif media == "WEBCARD":
+        elif abs(float(m[1])) > r.LATITUDE_MAX or abs(float(m[2])) > r.LONGITUDE_MAX:
+            run.add(r.LOCATE_RANGE, detail=f"Got {m[1]}/{m[2]}.")
+    elif media == MediaType.WEBCARD:
         try:
             card = json.loads(content)
         except (ValueError, RecursionError):
             card = None
         if not isinstance(card, dict) or list(card)[:2] != ["title", "description"]:
-            run.add("content.webcard.format")
-    limit = run.profile.web_downlink_chars
-    if data.get("channel") == "WEB" and len(content) > limit:  # an unhashable is never "WEB"
-        run.add("content.web.downlink", detail=f"{len(content)} characters.")
+            run.add(r.WEBCARD_FORMAT)
+    limit = run.profile.web_poll_chars
+    channel = data.get(_CHANNEL)
+    if limit and channel == Channel.WEB and len(content) > limit:  # an unhashable is never WEB
+        run.add(r.WEB_DOWNLINK, detail=f"{len(content)} characters.")
 
 
 _CONTENT_CHECKS: tuple[Callable[[_Run, Mapping[Any, Any], str | None], None], ...] = (
@@ -361,8 +395,3 @@ _CONTENT_CHECKS: tuple[Callable[[_Run, Mapping[Any, Any], str | None], None], ..
     _content_budget,
     _content_format,
 )
-
-
-def iter_rules(severity: Severity | None = None) -> Iterator[Rule]:
-    """The rules of the table, optionally of one severity."""
-    return (r for r in RULES if severity is None or r.severity == severity)

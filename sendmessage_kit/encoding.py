@@ -22,7 +22,7 @@ from pydantic_core import PydanticSerializationError, to_json
 
 from sendmessage_kit.errors import PayloadError
 from sendmessage_kit.models import MessageData, SendMessageRequest
-from sendmessage_kit.rules import RULES, Finding, refusal
+from sendmessage_kit.rules import TEXT_CONTROL, TEXT_UNICODE, Finding, refusal
 
 __all__ = [
     "Budget",
@@ -36,6 +36,7 @@ __all__ = [
     "printable",
     "request_from",
     "text_findings",
+    "utf8_len",
     "wire_text",
 ]
 
@@ -61,8 +62,8 @@ def encode_data(data: MessageData) -> str:
 # -- text that is not valid Unicode: the one place that finds it (rules text.unicode/control) --
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_UNICODE_RULE = next(r for r in RULES if r.id == "text.unicode")
-_CONTROL_RULE = next(r for r in RULES if r.id == "text.control")
+_UNICODE_RULE = TEXT_UNICODE
+_CONTROL_RULE = TEXT_CONTROL
 _MAX_PER_RULE = 10
 
 
@@ -335,7 +336,8 @@ class Budget:
         return self.counted_bytes / self.limit_bytes
 
 
-def _utf8_len(text: str) -> int:
+def utf8_len(text: str) -> int:
+    """UTF-8 bytes of `text`, the unit of every size limit."""
     # surrogatepass: a lone surrogate (possible in arbitrary JSON) is still measured, not raised.
     return len(text.encode("utf-8", "surrogatepass"))
 
@@ -374,10 +376,10 @@ def byte_budget(
         wire = json.dumps(dict(data), ensure_ascii=False, separators=(",", ":"), default=str)
         raw = data.get("content", "")
         content = raw if isinstance(raw, str) else json.dumps(raw, default=str)
-    data_bytes = _utf8_len(wire)
+    data_bytes = utf8_len(wire)
     # json.dumps of the string is what sits in the body: quotes around it, \" and \\ escapes.
-    escaped_bytes = _utf8_len(json.dumps(wire, ensure_ascii=False))
-    content_bytes = _utf8_len(content)
+    escaped_bytes = utf8_len(json.dumps(wire, ensure_ascii=False))
+    content_bytes = utf8_len(content)
     return Budget(
         content_chars=len(content),
         content_bytes=content_bytes,

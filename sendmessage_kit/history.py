@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sendmessage_kit.client import AsyncGatewayClient, GatewayClient, SendResult
 
-__all__ = ["SCHEMA_VERSION", "History", "HistoryEntry", "data_dir"]
+__all__ = ["SCHEMA_VERSION", "History", "HistoryEntry"]
 
 # The journal's schema, versioned with `PRAGMA user_version`. A file is brought up to date when it
 # is opened, one step at a time; version 0 is a file from before the journal had a version.
@@ -102,13 +102,6 @@ def _row(
 ) -> tuple[Any, ...]:
     return (at, source, base_url, agent_id, callid, message_code, _scrub(body, secrets), retcode,
             int(ok), _scrub(error, secrets) if error else None, elapsed, attempts)  # fmt: skip
-
-
-def data_dir() -> Path:
-    """The kit's data folder: `KitSettings().data_folder` (`SENDMESSAGE_KIT_DATA_DIR`, `.env`)."""
-    from sendmessage_kit.settings import KitSettings
-
-    return KitSettings().data_folder
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,75 +9,77 @@ the response and the retcode's explanation. Exit 0 success, 1 gateway or transpo
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import re
 import sys
 from typing import Any
+
+from sendmessage_kit.cli_parser import KitParser
 
 __all__ = ["add_send_arguments", "run_send"]
 
 
 def add_send_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `send`: one flag per field of `data` (from the model) and the gateway's."""
+    flags: dict[str, str] = {}  # dest -> the flag a hint names (`agent_id=` -> `--agent-id`)
+    parser.set_defaults(send_flags=flags)
+
+    def arg(group: Any, *names: str, **kwargs: Any) -> None:
+        action = group.add_argument(*names, **kwargs)
+        flags[action.dest] = names[-1]
+
     what = parser.add_argument_group("message (or --file)")
-    what.add_argument("--file", help="a ready request body (JSON), or - for stdin")
-    what.add_argument(
+    arg(what, "--file", help="a ready request body (JSON), or - for stdin")
+    arg(
+        what,
         "--csv",
         help="send one message per row of this CSV file (columns: the fields of data by name, "
         "and callid/userid); rows that break a rule are listed and not sent; a rerun skips "
         "what was delivered",
     )
-    what.add_argument(
+    arg(
+        what,
         "--callid",
         help="the chat's call ID (default: a new one; the sandbox "
         "opens a chat for an unknown callid)",
     )
-    what.add_argument("--userid", help="the body's optional userid")
-    _defer_data_flags(parser, what)
+    arg(what, "--userid", help="the body's optional userid")
+    # The data flags come from MessageData (pydantic, about 0.1 s to import): a parser of the
+    # kit's own (`cli.KitParser`) adds them when `send` itself parses (its arguments or its
+    # --help), so `sendmessage-kit --help` does not load pydantic; any other parser, now.
+    add_data = functools.partial(_add_data_flags, what, flags)
+    if isinstance(parser, KitParser):
+        parser.before_parse.append(add_data)
+    else:
+        add_data()
     gw = parser.add_argument_group("gateway (default: SENDMESSAGE_KIT_* settings, else sandbox)")
-    gw.add_argument("--base-url", help="e.g. https://10.0.0.5:8043")
-    gw.add_argument("--agent-id", help="the agent ID of the path")
-    gw.add_argument("--ca-bundle", help="PEM file of CAs to trust")
-    gw.add_argument("--insecure", action="store_true", help="turn TLS verification off (warns)")
-    gw.add_argument("--secmode", type=int, choices=(0, 1), help="the gateway's MULTIMEDIA_SECMODE")
-    gw.add_argument("--timeout", type=float, help="seconds to wait for an answer")
-    gw.add_argument(
-        "--force-sign-in", action="store_true", help="take over an agent signed in elsewhere"
-    )
-    gw.add_argument(
+    arg(gw, "--base-url", help="e.g. https://10.0.0.5:8043")
+    arg(gw, "--agent-id", help="the agent ID of the path")
+    arg(gw, "--ca-bundle", help="PEM file of CAs to trust")
+    arg(gw, "--insecure", action="store_true", help="turn TLS verification off (warns)")
+    arg(gw, "--secmode", type=int, choices=(0, 1), help="the gateway's MULTIMEDIA_SECMODE")
+    arg(gw, "--timeout", type=float, help="seconds to wait for an answer")
+    arg(gw, "--force-sign-in", action="store_true", help="take over an agent signed in elsewhere")
+    arg(
+        gw,
         "--password-stdin",
         action="store_true",
         help="read the agent's password from the first line of stdin (never on the command line; "
         "or set SENDMESSAGE_KIT_PASSWORD, or SENDMESSAGE_KIT_GUID for a Guid you have)",
     )
-    parser.add_argument(
+    arg(
+        parser,
         "--keep",
         action="store_true",
         help="with no gateway configured: keep the sandbox running after the send (Ctrl-C "
         "stops it), so the message can be seen on the customer's side",
     )
-    parser.add_argument("--no-check", action="store_true", help="send even if checks fail")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(send_parser=parser)
+    arg(parser, "--no-check", action="store_true", help="send even if checks fail")
+    arg(parser, "--json", action="store_true", help="print one JSON object")
 
 
-def _defer_data_flags(parser: argparse.ArgumentParser, group: Any) -> None:
-    # The data flags come from MessageData (pydantic): they are added when `send` itself parses
-    # (its arguments or its --help), so `sendmessage-kit --help` does not load pydantic.
-    parse = parser.parse_known_args
-
-    def parse_known_args(args: Any = None, namespace: Any = None) -> Any:
-        if not any(a.dest == "to" for a in parser._actions):
-            _add_data_flags(group)
-        return parse(args, namespace)
-
-    setattr(parser, "parse_known_args", parse_known_args)  # noqa: B010 (assigning a method)
-
-
-def _option_strings(f: Any) -> list[str]:
-    return [*f.extra_flags, f.flag]  # --text before --content: the name people know
-
-
-def _add_data_flags(group: Any) -> None:
+def _add_data_flags(group: Any, flags: dict[str, str]) -> None:
     from sendmessage_kit.fields import data_fields
 
     for f in data_fields():
@@ -86,16 +88,22 @@ def _add_data_flags(group: Any) -> None:
         parts = [f"data.{f.wire}: {f.description}"]
         if f.choices:
             parts.append(f"One of {', '.join(f.choices)}.")
+        elif not f.text:
+            parts.append(f"JSON: {f.json_type}.")
         if f.copies is not None:
             copied = next(x for x in data_fields() if x.wire == f.copies)
-            parts.append(f"Default: {_option_strings(copied)[0]}.")
+            parts.append(f"Default: {copied.option_strings[0]}.")
         elif callable(f.start):
             parts.append("Default: a fresh one for each message.")
         elif f.start_value() is not None:
-            parts.append(f"Default: {f.start_value()}.")
+            parts.append(f"Default: {f.to_text(f.start_value())}.")
         group.add_argument(
-            *_option_strings(f), dest=f.key, metavar=f.key.rstrip("_").upper(), help=" ".join(parts)
+            *f.option_strings,
+            dest=f.key,
+            metavar=f.key.rstrip("_").upper(),
+            help=" ".join(parts),
         )
+        flags[f.key] = f.flag
 
 
 def _usage(message: str, args: argparse.Namespace | None = None) -> int:
@@ -105,16 +113,10 @@ def _usage(message: str, args: argparse.Namespace | None = None) -> int:
 
 def in_flags(text: str, args: argparse.Namespace | None) -> str:
     """A hint's Python keywords as this command's own flags (`agent_id=` -> `--agent-id`)."""
-    parser = getattr(args, "send_parser", None)
-    if parser is None:
-        return text
-    import re
-
-    for action in parser._actions:
-        longs = [o for o in action.option_strings if o.startswith("--")]
-        if longs:
-            d = re.escape(action.dest)
-            text = re.sub(rf"`{d}(?:\(\))?`|\b{d}(?:=|\(\))", longs[-1], text)
+    flags: dict[str, str] = getattr(args, "send_flags", None) or {}
+    for dest, flag in flags.items():
+        d = re.escape(dest)
+        text = re.sub(rf"`{d}(?:\(\))?`|\b{d}(?:=|\(\))", flag, text)
     return text
 
 
@@ -123,12 +125,17 @@ def _build(args: argparse.Namespace) -> Any:
     from sendmessage_kit.fields import data_fields
     from sendmessage_kit.models import SendMessageRequest, new_message
 
-    given = {
-        f.key: getattr(args, f.key) for f in data_fields() if getattr(args, f.key, None) is not None
-    }
+    given: dict[str, Any] = {}
+    for f in data_fields():
+        text = getattr(args, f.key, None)
+        if text is not None:
+            try:  # a flag's text as the field's type: --priority 5, --urgent true
+                given[f.key] = f.from_text(text)
+            except ValueError as exc:
+                raise ValueError(f"{f.flag}: {exc}") from None
     # Required with nothing to start from (to, content): the user must give them.
     needed = [f for f in data_fields() if f.required and f.start_value() is None and not f.copies]
-    names = " and ".join(_option_strings(f)[0] for f in needed)
+    names = " and ".join(f.option_strings[0] for f in needed)
     if args.file:
         if given:
             raise ValueError(f"give either --file or {names}, not both")
@@ -292,8 +299,10 @@ def _print_result(
             )
         )
     else:
+        from sendmessage_kit._http import JSON_HEADERS
+
         print(f"POST {url}{where}")
-        print("Content-Type: application/json; charset=UTF-8")
+        print(f"Content-Type: {JSON_HEADERS['Content-Type']}")
         print(f"Guid: {guid}")
         print(json.dumps(json.loads(body), indent=4, ensure_ascii=False))
         print(

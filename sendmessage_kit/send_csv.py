@@ -83,9 +83,10 @@ def read_csv(text: str, profile: Profile, *, callid: str | None = None) -> list[
             rows.append(CsvRow(line, None, why))
             continue
         code = given.get("messageCode") or row_code(line, given)
-        data_args = {k: v for k, v in given.items() if k in fields}  # wire names
-        data_args["messageCode"] = code
         try:
+            # wire names; each cell's text as its field's type (`5`, `true`, `{"a": 1}`)
+            data_args = {k: _cell(fields[k], v) for k, v in given.items() if k in fields}
+            data_args["messageCode"] = code
             data = new_message(**data_args)
             request = SendMessageRequest(
                 callid=given.get("callid") or callid or f"csv-{code[:12]}",
@@ -99,6 +100,13 @@ def read_csv(text: str, profile: Profile, *, callid: str | None = None) -> list[
         problems = tuple(f"{f.field}: {f.message} (fix: {f.fix})" for f in errors)
         rows.append(CsvRow(line, None if problems else request, problems))
     return rows
+
+
+def _cell(field: Any, text: str) -> Any:
+    try:
+        return field.from_text(text)
+    except ValueError as exc:
+        raise ValueError(f"{field.wire}: {exc}") from None
 
 
 def _first_line(exc: Exception) -> str:

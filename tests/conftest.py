@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,16 @@ pytest_plugins = ["tests.fixtures_browser", "tests.fixtures_sandbox"]
 ROOT = Path(__file__).resolve().parent.parent
 CANARY_GUID = "c4a7a7e5-0000-4000-8000-canary000001.AgentGateway9"
 CANARY_PASSWORD = "canary-Pa55word-DO-NOT-LEAK"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The user's data folder (send journal, sandbox data) is one of the session's own.
+
+    Set before any fixture runs, so kernels and CLI processes the tests start inherit it too: a
+    test never reads or writes the developer's own journal, whatever its schema version.
+    """
+    home = Path(tempfile.mkdtemp(prefix="sendmessage-kit-test-data-"))
+    os.environ["XDG_DATA_HOME"] = str(home)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +22,12 @@ class WithPriority(models.MessageData):
 
 
 @pytest.fixture
-def priority_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[models.MessageData]]:
+def priority_model(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[type[models.MessageData]]:
     monkeypatch.setattr(models, "MessageData", WithPriority)
+    # The sends below journal to a data folder of the test's own, not the developer's.
+    monkeypatch.setenv("SENDMESSAGE_KIT_DATA_DIR", str(tmp_path / "data"))
     yield WithPriority
 
 
@@ -36,7 +42,12 @@ def _rules(findings: Any, field: str) -> set[str]:
 def test_fields_follow_the_model_in_wire_order() -> None:
     wire = [f.wire for f in data_fields()]
     assert wire == list(new_message(to="u1", content="hi").model_dump(by_alias=True))
-    assert [f.wire for f in data_fields() if not f.required] == ["mediaFileType", "contentType"]
+    optional = [
+        info.alias or attr
+        for attr, info in models.MessageData.model_fields.items()
+        if not info.is_required() and info.default is None
+    ]
+    assert optional and [f.wire for f in data_fields() if not f.required] == optional
     assert field_by_key("control_type").widget == "fixed"
     assert field_by_key("content").widget == "textarea"
     assert field_by_key("channel").choices[0] == "WEB"
@@ -213,4 +224,26 @@ def test_a_field_added_to_the_model_reaches_the_sandboxs_customer_view(
         [message] = target.sandbox.customer.all_messages("u-prio")
     assert message.content == "hi" and message.model_extra is not None
     assert message.model_extra["priority"] == "high"
-    assert message.model_extra["userId"] == "u-prio"  # every data field is carried
+    assert message.userId == "u-prio"  # every data field is carried
+
+
+class _Tone(StrEnum):
+    CALM = "calm"
+    BRISK = "brisk"
+
+
+class WithTone(models.MessageData):
+    """MessageData as if a maintainer had added an optional choice with no rule of its own."""
+
+    tone: _Tone | None = Field(default=None, description="Tone (a field the vendor lacks).")
+
+
+def test_a_choice_field_without_a_rule_of_its_own_is_checked_by_its_enum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(models, "MessageData", WithTone)
+    wire = json.loads(new_message(to="u1", content="hi").to_wire())
+    assert check(_body({**wire, "tone": "brisk"})) == []
+    [finding] = [f for f in check(_body({**wire, "tone": "loud"})) if f.field == "data.tone"]
+    assert finding.rule_id == "data.type" and "calm, brisk" in finding.message
+    assert field_by_key("tone").choices == ("calm", "brisk")

@@ -69,11 +69,11 @@ def files(fmt: str, source: Any = None, **target: Any) -> dict[str, str]:
     """The export's files as {relative path: text}; `target` as for `flow_for`."""
     if fmt not in FORMATS:
         raise SettingsError(f"export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    flow = flow_for(source, **target)
     if fmt == "openapi":
         from sendmessage_kit.export.openapi import document
 
-        return {FORMATS["openapi"]: _json(document())}
-    flow = flow_for(source, **target)
+        return {FORMATS["openapi"]: _json(document(server=flow.base_url))}
     if fmt == "postman":
         from sendmessage_kit.export import postman
 
@@ -91,7 +91,7 @@ def write(fmt: str, out: str | Path | None = None, source: Any = None, **target:
     """Write the export and return the paths written.
 
     postman and bruno go into the folder `out`, http and openapi to the file `out` (defaults:
-    `FORMATS`).
+    `FORMATS`); a README on running it goes beside them (`export.run.readme_path`).
     """
     produced = files(fmt, source, **target)
     dest = Path(out if out is not None else FORMATS[fmt])
@@ -101,6 +101,10 @@ def write(fmt: str, out: str | Path | None = None, source: Any = None, **target:
         targets = {dest: text}
     else:
         targets = {dest / name: text for name, text in produced.items()}
+    from sendmessage_kit.export.run import readme, readme_path
+
+    base_url = flow_for(source, **target).base_url
+    targets[readme_path(fmt, dest)] = readme(fmt, dest, base_url=base_url)  # how to run it
     for path, text in targets.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

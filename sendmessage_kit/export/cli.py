@@ -183,4 +183,23 @@ def run_export(args: argparse.Namespace) -> int:
         return _usage("export", str(exc))
     for path in written:
         print(path)
+    _print_run_commands(args)
     return 0
+
+
+def _print_run_commands(args: argparse.Namespace) -> None:
+    """How to run what was written, on stderr (stdout lists the paths)."""
+    from pathlib import Path
+
+    from sendmessage_kit.export.build import FORMATS, flow_for
+    from sendmessage_kit.export.run import commands, readme_path
+
+    dest = Path(args.out or FORMATS[args.format])
+    base_url = flow_for(None, base_url=args.base_url).base_url
+    for run in commands(args.format, dest, base_url=base_url):
+        print(
+            f"Run it with {run.tool} ({run.install}), the password from SENDMESSAGE_KIT_PASSWORD:"
+            f"\n  {run.command}",
+            file=sys.stderr,
+        )
+    print(f"How to run it: {readme_path(args.format, dest)}", file=sys.stderr)

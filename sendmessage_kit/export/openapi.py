@@ -128,8 +128,20 @@ def _operation(
     return op
 
 
-def document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document as a dict (JSON-ready)."""
+def _server(server: str | None) -> str:
+    from sendmessage_kit.export.flow import DEFAULT_BASE_URL
+    from sendmessage_kit.settings import KitSettings
+
+    return _http.gateway_root(server or KitSettings().base_url or DEFAULT_BASE_URL)
+
+
+def document(server: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document as a dict (JSON-ready).
+
+    `server`: the gateway's address (its `/agentgateway` root is added when missing), listed
+    first in `servers`, so Swagger UI and generated clients call it; None: the
+    `SENDMESSAGE_KIT_BASE_URL` setting, else the sandbox on https://127.0.0.1:8043.
+    """
     from sendmessage_kit import __version__
 
     sign_in = _operation(
@@ -180,11 +192,12 @@ def document() -> dict[str, Any]:
             ),
         },
         "servers": [
+            {"url": _server(server), "description": "The gateway the export was made for."},
             {
                 "url": "https://{host}:{port}/agentgateway",
-                "description": "The gateway (single node) or its NSLB address; default port 8043.",
+                "description": "Another gateway or its NSLB address; default port 8043.",
                 "variables": {"host": {"default": "127.0.0.1"}, "port": {"default": "8043"}},
-            }
+            },
         ],
         "paths": paths,
         "components": {

@@ -36,7 +36,6 @@ from sendmessage_kit.preview.form import (
     Form,
     Meter,
     Preview,
-    findings_rows,
     preview,
     size_meter,
 )
@@ -69,7 +68,6 @@ __all__ = [
     "exchange_text",
     "excluded_media",
     "file_type_choices",
-    "findings_rows",
     "history_rows",
     "mask_secret",
     "media_type_choices",

@@ -9,7 +9,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Literal
@@ -19,7 +19,13 @@ from pydantic import ValidationError
 from sendmessage_kit import seed
 from sendmessage_kit.constraints import DEFAULT_PROFILE, Finding, Profile, check, has_errors
 from sendmessage_kit.encoding import Budget, byte_budget, encode_body, encode_data
-from sendmessage_kit.fields import data_fields, data_model, field_by_key, start_values
+from sendmessage_kit.fields import (
+    DataField,
+    data_fields,
+    data_model,
+    field_by_key,
+    start_values,
+)
 from sendmessage_kit.models import SendMessageRequest as Request
 from sendmessage_kit.preview.choices import EXAMPLE_TEXT
 
@@ -30,7 +36,6 @@ __all__ = [
     "Form",
     "Meter",
     "Preview",
-    "findings_rows",
     "preview",
     "size_meter",
 ]
@@ -83,9 +88,7 @@ class Form:
                 f"Form() got no data field {unknown[0]!r}; the fields are: {', '.join(keys)}"
             )
         start = start_values({"to": seed.USER_ID, "content": EXAMPLE_TEXT, **data})
-        values = {
-            f.wire: "" if start.get(f.wire) is None else str(start[f.wire]) for f in data_fields()
-        }
+        values = {f.wire: f.to_text(start.get(f.wire)) for f in data_fields()}
         for name, value in (("callid", callid), ("userid", userid), ("agent_id", agent_id)):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "secmode", secmode)
@@ -123,37 +126,36 @@ class Form:
         """A copy with some values changed (same names as the constructor)."""
         return Form(**{**self.as_kwargs(), **changes})
 
-    def data_dict(self) -> dict[str, str]:
-        """The `data` object with wire names, in the model's order (empty optionals left out)."""
-        required = {f.wire for f in data_fields() if f.required}
-        return {k: v for k, v in self.values.items() if v or k in required}
+    def data_dict(self) -> dict[str, Any]:
+        """The `data` object with wire names, in the model's order (empty optionals left out).
+
+        Each value is of its field's type: text for a text field, else the text read as JSON
+        (`5`, `true`, `{"a": 1}`); text that does not read stays text, for `check()` to name.
+        """
+        out: dict[str, Any] = {}
+        for f in data_fields():
+            text = self.values.get(f.wire, "")
+            if text or f.required:
+                out[f.wire] = text if f.text else _typed(f, text)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
 class Meter:
-    """The size meter's figures against the secmode budget.
+    """The size meter: the `Budget` it shows and its colour.
 
     Attributes:
-        chars: characters of `content`.
-        content_bytes: UTF-8 bytes of `content`.
-        data_bytes: UTF-8 bytes of the compact `data` string.
-        escaped_bytes: UTF-8 bytes of `data` as escaped inside the body.
-        counted_bytes: the figure compared with the limit.
-        limit_bytes: the limit of the secmode (the size must be strictly below it).
-        secmode: MULTIMEDIA_SECMODE of the limit.
-        percent: counted over limit, in percent (may exceed 100).
+        budget: the figures (`encoding.Budget`: characters, bytes, the limit, the secmode).
         level: "ok", "amber" (from AMBER_AT) or "red" (from RED_AT, and when it does not fit).
     """
 
-    chars: int
-    content_bytes: int
-    data_bytes: int
-    escaped_bytes: int
-    counted_bytes: int
-    limit_bytes: int
-    secmode: int
-    percent: float
+    budget: Budget
     level: Literal["ok", "amber", "red"]
+
+    @property
+    def percent(self) -> float:
+        """Counted over limit, in percent, one decimal (may exceed 100)."""
+        return round(self.budget.ratio * 100, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,17 +194,14 @@ def size_meter(budget: Budget) -> Meter:
         level = "red"
     elif ratio >= AMBER_AT:
         level = "amber"
-    return Meter(
-        chars=budget.content_chars,
-        content_bytes=budget.content_bytes,
-        data_bytes=budget.data_bytes,
-        escaped_bytes=budget.escaped_bytes,
-        counted_bytes=budget.counted_bytes,
-        limit_bytes=budget.limit_bytes,
-        secmode=budget.secmode,
-        percent=round(ratio * 100, 1),
-        level=level,
-    )
+    return Meter(budget, level)
+
+
+def _typed(f: DataField, text: str) -> Any:
+    try:
+        return f.from_text(text)
+    except ValueError:
+        return text
 
 
 def _readable(exc: ValidationError) -> str:
@@ -251,8 +250,3 @@ def preview(form: Form, profile: Profile = DEFAULT_PROFILE) -> Preview:
         findings=findings,
         error=error,
     )
-
-
-def findings_rows(findings: Sequence[Finding]) -> list[dict[str, str]]:
-    """Findings as table rows: severity, field, sentence, fix, rule."""
-    return [f.to_dict() for f in findings]

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sendmessage_kit._http import JSON_HEADERS
 from sendmessage_kit.auth import mask
 from sendmessage_kit.customer_message import CustomerMessage
 
@@ -69,7 +70,7 @@ def exchange_text(result: Any, *, url: str, guid: Any = None) -> str:
     secret = guid.get_secret_value() if hasattr(guid, "get_secret_value") else guid
     lines = [
         f"POST {url}",
-        "Content-Type: application/json",
+        f"Content-Type: {JSON_HEADERS['Content-Type']}",  # what the clients send
         f"Guid: {mask_secret(secret) or '(none)'}",
         "",
         str(result.request_body),

@@ -8,6 +8,8 @@ with `{"message": ..., "retcode": ...}`, like the real gateway.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -23,7 +25,12 @@ from sendmessage_kit.sandbox.routes._shared import (
     gateway_answer_handler,
     refused_handler,
 )
-from sendmessage_kit.sandbox.routes.gateway import SENDMESSAGE_PATH, serve_sendmessage
+from sendmessage_kit.sandbox.routes.gateway import (
+    SENDMESSAGE_PATH,
+    SENDMESSAGE_ROUTE,
+    sendmessage_operation,
+    serve_sendmessage,
+)
 from sendmessage_kit.sandbox.sessions import Gateway
 from sendmessage_kit.sandbox.store import Store
 
@@ -33,9 +40,50 @@ __all__ = ["CHANNEL_ID", "SandboxApp", "create_app"]
 class SandboxApp(FastAPI):
     """FastAPI app whose outermost call is the fault injector (it needs the server's `send`).
 
-    Inside it, `POST .../sendmessage` goes straight to `serve_sendmessage`; everything else,
-    and the OpenAPI document, is FastAPI's.
+    Inside it, `POST .../sendmessage` goes straight to `serve_sendmessage`, its one handler;
+    everything else is FastAPI's, and the OpenAPI document adds sendmessage's operation.
+    `SandboxApp(config)` is the whole app (opens its store; starts no server).
     """
+
+    def __init__(self, config: SandboxConfig | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("title", "sendmessage-kit CC-Gateway sandbox")
+        kwargs.setdefault("version", "0.1.0")
+        kwargs.setdefault(
+            "description",
+            "A local stand-in for Huawei CC-Gateway around sendmessage. Not a real gateway: "
+            "see docs/sandbox.md for what it implements and its documented choices.",
+        )
+        super().__init__(**kwargs)
+        config = config or SandboxConfig()
+        faults = Faults()
+        if config.faults:
+            faults.set(dict(config.faults))
+        self.state.sandbox = SandboxState(
+            config=config,
+            gateway=Gateway(config),
+            store=Store(config.db),
+            faults=faults,
+            profile=config.profile(),  # every setting check() reads, as the sandbox applies it
+        )
+        injector: ASGIApp = FaultInjector(self._inner, faults)
+        if config.lan:  # requests from other machines pass LAN mode's rules first
+            state = self.state.sandbox
+            injector = LanGuard(injector, state.store, state.links)
+        if config.cors_origins:  # outermost: preflights and headers for every path
+            from starlette.middleware.cors import CORSMiddleware
+
+            injector = CORSMiddleware(
+                injector,
+                allow_origins=list(config.cors_origins),
+                allow_methods=["GET", "PUT", "POST", "DELETE"],
+                allow_headers=["Content-Type", "Guid"],
+                expose_headers=["Set-GUID"],  # a page reads the Guid sign-in hands out
+            )
+        self._injector = injector
+        self.add_exception_handler(GatewayAnswer, gateway_answer_handler)
+        self.add_exception_handler(RequestValidationError, refused_handler)
+        for router in ROUTERS:
+            self.include_router(router)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Route through the fault injector, then FastAPI."""
@@ -49,21 +97,12 @@ class SandboxApp(FastAPI):
                 return
         await super().__call__(scope, receive, send)
 
-    def _setup(self, config: SandboxConfig) -> None:
-        faults = Faults()
-        if config.faults:
-            faults.set(dict(config.faults))
-        self.state.sandbox = SandboxState(
-            config=config,
-            gateway=Gateway(config),
-            store=Store(config.db),
-            faults=faults,
-            profile=config.profile(),  # the KB reading, counts and range of check and the client
-        )
-        self._injector: ASGIApp = FaultInjector(self._inner, faults)
-        if config.lan:  # requests from other machines pass LAN mode's rules first
-            state = self.state.sandbox
-            self._injector = LanGuard(self._injector, state.store, state.links)
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document of the routes, with sendmessage's operation added."""
+        if self.openapi_schema is None:
+            schema = super().openapi()
+            schema["paths"].setdefault(SENDMESSAGE_ROUTE, {})["post"] = sendmessage_operation()
+        return self.openapi_schema or {}
 
     @property
     def sandbox(self) -> SandboxState:
@@ -93,16 +132,5 @@ class SandboxApp(FastAPI):
 
 
 def create_app(config: SandboxConfig | None = None) -> SandboxApp:
-    """Build the sandbox app (opens its store; starts no server)."""
-    app = SandboxApp(
-        title="sendmessage-kit CC-Gateway sandbox",
-        version="0.1.0",
-        description="A local stand-in for Huawei CC-Gateway around sendmessage. Not a real "
-        "gateway: see docs/sandbox.md for what it implements and its documented choices.",
-    )
-    app._setup(config or SandboxConfig())
-    app.add_exception_handler(GatewayAnswer, gateway_answer_handler)
-    app.add_exception_handler(RequestValidationError, refused_handler)
-    for router in ROUTERS:
-        app.include_router(router)
-    return app
+    """Build the sandbox app (opens its store; starts no server): `SandboxApp(config)`."""
+    return SandboxApp(config)

@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sendmessage_kit.sandbox.config import SandboxConfig
+
 SANDBOX_DEFAULT_PORT = 8043  # CC-Gateway's default HTTPS port
+_D = SandboxConfig()  # the defaults are SandboxConfig's, written there once
 
 
 def add_common_arguments(
@@ -19,14 +22,16 @@ def add_common_arguments(
     db_help: str = "SQLite file (default: sandbox.db in the kit's data folder)",
 ) -> None:
     """The sandbox settings `sandbox` and `lab` share."""
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--host", default=_D.host, help="address to bind (default %(default)s)")
     parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
-    parser.add_argument("--secmode", type=int, choices=(0, 1), default=1, help="MULTIMEDIA_SECMODE")
+    parser.add_argument(
+        "--secmode", type=int, choices=(0, 1), default=_D.secmode, help="MULTIMEDIA_SECMODE"
+    )
     parser.add_argument(
         "--auth-mode",
         type=int,
         choices=(1, 2),
-        default=1,
+        default=_D.auth_mode,
         help="1 static Guid (default here: simplest first run), 2 rotating Guid (vendor default)",
     )
     parser.add_argument("--db", help=db_help)
@@ -34,27 +39,36 @@ def add_common_arguments(
         "--strict-calls", action="store_true", help="require a chat opened by a customer first"
     )
     parser.add_argument("--agents", help="JSON/YAML file: agents and passwords allowed")
-    parser.add_argument("--guid-interval", type=float, default=60.0, help="seconds (auth mode 2)")
-    parser.add_argument("--guid-timeout", type=float, default=120.0, help="seconds (auth mode 2)")
     parser.add_argument(
-        "--idle-timeout", type=float, default=120.0, help="sign out after S s unpolled (0: never)"
+        "--guid-interval", type=float, default=_D.guid_interval, help="seconds (auth mode 2)"
     )
-    parser.add_argument("--poll-wait", type=float, default=10.0, help="long-poll wait in seconds")
     parser.add_argument(
-        "--oversize-retcode", default="000-006", help="retcode for oversize content"
+        "--guid-timeout", type=float, default=_D.guid_timeout, help="seconds (auth mode 2)"
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=_D.idle_timeout,
+        help="sign out after S s unpolled (0: never)",
+    )
+    parser.add_argument(
+        "--poll-wait", type=float, default=_D.poll_wait, help="long-poll wait in seconds"
+    )
+    parser.add_argument(
+        "--oversize-retcode", default=_D.oversize_retcode, help="retcode for oversize content"
     )
     unknown = parser.add_argument_group(
         "what the vendor does not publish (shown by /sandbox/health)"
     )
     unknown.add_argument(
         "--invalid-retcode",
-        default="000-002",
+        default=_D.invalid_retcode,
         help="retcode for any other body it cannot accept (the vendor's is unknown)",
     )
     unknown.add_argument(
         "--web-poll-chars",
         type=int,
-        default=500,
+        default=_D.web_poll_chars,
         help="the web poll cuts content to N characters (0: no cut)",
     )
     unknown.add_argument(
@@ -63,19 +77,31 @@ def add_common_arguments(
         help="accept a sign-in with an empty phonenum (default: refuse it with 100-001)",
     )
     unknown.add_argument(
-        "--kb", type=int, choices=(1000, 1024), default=1000, help="bytes per KB of size limits"
+        "--kb",
+        type=int,
+        choices=(1000, 1024),
+        default=_D.bytes_per_kb,
+        help="bytes per KB of size limits",
     )
     unknown.add_argument(
         "--counts",
         choices=("content", "data"),
-        default="content",
+        default=_D.size_counts,
         help="what the send size limit counts: content (default) or the whole data string",
     )
     unknown.add_argument(
         "--agent-id-range",
         metavar="LOW-HIGH",
-        default="101-59999",
-        help="agent IDs allowed (default 101-59999, the seed's edition)",
+        default="{}-{}".format(*_D.agent_id_range),
+        help="agent IDs allowed (default %(default)s, the seed's edition)",
+    )
+    parser.add_argument(
+        "--cors",
+        action="append",
+        metavar="ORIGIN",
+        default=[],
+        help="let a web page on this origin call the sandbox (CORS), e.g. Swagger UI on "
+        "http://127.0.0.1:8080; loopback origins only; repeatable (default: none)",
     )
     faults = parser.add_argument_group("faults for sendmessage (see POST /sandbox/faults)")
     faults.add_argument("--latency-ms", type=int, default=0, help="delay every send")
@@ -151,6 +177,7 @@ def build_config(args: argparse.Namespace, port: int, *, default_db: str | None 
         size_counts=args.counts,
         faults=faults,
         lan=getattr(args, "lan", False),
+        cors_origins=tuple(getattr(args, "cors", ())),
     )
 
 
@@ -173,7 +200,8 @@ def _banner(
     if random_password:
         who = "LAN mode: a random password, shown only here"
         password = config.demo_password
-    sign_in_password = password if random_password else "sandbox"
+    # The password the curl example signs in with: never one from --agents (a secret).
+    sign_in_password = password if random_password or config.agents is None else "<password>"
     lines = [
         f"CC-Gateway sandbox (local, not a real gateway) on {base_url}",
         f"  agent ID   {config.demo_agent_id}   ({who})",

@@ -10,7 +10,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from sendmessage_kit.constraints import Profile
 
 __all__ = [
     "DEMO_AGENT_ID",
@@ -18,6 +21,7 @@ __all__ = [
     "DEMO_PHONENUM",
     "ManualClock",
     "SandboxConfig",
+    "check_cors_origin",
     "data_dir",
     "load_agents",
 ]
@@ -80,6 +84,20 @@ def load_agents(source: str | Path | Mapping[str, str]) -> dict[str, str]:
     return agents
 
 
+_LOOPBACK_ORIGIN = re.compile(r"^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$")
+
+
+def check_cors_origin(origin: str) -> str:
+    """`origin` when it is a loopback origin (`http://127.0.0.1:8080`), else a ValueError."""
+    if not _LOOPBACK_ORIGIN.match(origin):
+        raise ValueError(
+            f"--cors {origin!r}: give a web page's origin on this machine, scheme://host:port "
+            "with host 127.0.0.1, localhost or [::1] and no path, e.g. http://127.0.0.1:8080 "
+            "(the sandbox answers browsers on loopback origins only)"
+        )
+    return origin
+
+
 class ManualClock:
     """A monotonic clock that moves only when told: `clock.advance(121)` is two idle minutes.
 
@@ -139,6 +157,8 @@ class SandboxConfig:
         lan: LAN mode: also listen on `host` (the machine's LAN address when `host` is
             loopback) so phones in the room open the customer's chat page; a random agent
             password, page tokens, and control from loopback only (docs/sandbox.md, "LAN mode").
+        cors_origins: web pages allowed to call the sandbox from the browser (CORS), e.g.
+            Swagger UI on `http://127.0.0.1:8080`; loopback origins only; empty: none (default).
     """
 
     host: str = "127.0.0.1"
@@ -159,13 +179,16 @@ class SandboxConfig:
     poll_wait: float = 10.0
     agent_id_range: tuple[int, int] = (101, 59999)
     bytes_per_kb: int = 1000
-    size_counts: str = "content"
+    size_counts: Literal["content", "data"] = "content"
     data_dir: Path | None = None
     faults: Mapping[str, Any] | None = field(default=None, compare=False)
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
     lan: bool = False
+    cors_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        for origin in self.cors_origins:
+            check_cors_origin(origin)
         if self.secmode not in (0, 1):
             raise ValueError(f"secmode must be 0 or 1, got {self.secmode!r}")
         if self.auth_mode not in (1, 2):
@@ -199,17 +222,23 @@ class SandboxConfig:
                 "leave host at 127.0.0.1 to use this machine's LAN address, or give that address"
             )
 
-    def profile(self) -> Any:
+    def profile(self) -> Profile:
         """What the sandbox checks a body against: a `constraints.Profile`.
 
-        Its secmode, KB reading, what the size counts and the agent-ID range are this config's,
-        set like `check`'s and the client's (flags, `start()` arguments, `KitSettings`).
+        Every setting `check()` reads is this config's: secmode, KB reading, what the size
+        counts, the agent-ID range and the web poll's cut (`web_poll_chars`), so the sandbox
+        warns where it cuts.
         """
         from sendmessage_kit.constraints import Profile
         from sendmessage_kit.encoding import SizeLimits
 
-        limits = SizeLimits(bytes_per_kb=self.bytes_per_kb, counts=self.size_counts)  # type: ignore[arg-type]
-        return Profile(secmode=self.secmode, limits=limits, agent_id_range=self.agent_id_range)
+        limits = SizeLimits(bytes_per_kb=self.bytes_per_kb, counts=self.size_counts)
+        return Profile(
+            secmode=self.secmode,
+            limits=limits,
+            agent_id_range=self.agent_id_range,
+            web_poll_chars=self.web_poll_chars,
+        )
 
     @property
     def demo_agent_id(self) -> str:
@@ -248,4 +277,5 @@ class SandboxConfig:
             "bytesPerKb": self.bytes_per_kb,
             "sizeCounts": self.size_counts,
             "lan": self.lan,
+            "corsOrigins": list(self.cors_origins),
         }

@@ -237,8 +237,12 @@ class FaultInjector:
 
 
 async def _drop(send: Send) -> None:
-    # uvicorn's `send` is a bound method of its request cycle, which holds the transport.
-    # Closing it makes the client see the connection end without any answer, like a crash.
+    # No public call of ASGI or uvicorn ends a connection with no answer (an exception answers
+    # 500, or cuts an answer after its headers), so this one reaches into uvicorn: its `send` is
+    # a bound method of the request cycle, whose transport is closed here, and `disconnected`
+    # keeps the cycle from answering 500 once the app returns. The client sees the connection
+    # end with no byte, like a crash; tests/sandbox/test_faults.py::test_a_drop_sends_no_byte
+    # pins it.
     cycle = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
     if transport is None:

@@ -18,7 +18,6 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
@@ -296,34 +295,15 @@ def _run(server: _Server, socks: list[socket.socket]) -> None:
             sock.close()
 
 
-def start(
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    http: bool = False,
-    secmode: int = 1,
-    auth_mode: int = 1,
-    db: str | Path = ":memory:",
-    strict_calls: bool = False,
-    agents: Mapping[str, str] | str | Path | None = None,
-    guid_interval: float = 60.0,
-    guid_timeout: float = 120.0,
-    idle_timeout: float = 120.0,
-    oversize_retcode: str = "000-006",
-    poll_wait: float = 10.0,
-    agent_id_range: tuple[int, int] = (101, 59999),
-    bytes_per_kb: int = 1000,
-    size_counts: str = "content",
-    data_dir: Path | None = None,
-    faults: Mapping[str, Any] | None = None,
-    lan: bool = False,
-) -> Sandbox:
+def start(config: SandboxConfig | None = None, /, **options: Any) -> Sandbox:
     """Start a new local CC-Gateway sandbox in a background thread and return its handle.
 
     Each call starts its own server (on a free port by default); the handle is yours to `stop()`
     (or use it in a `with`). HTTPS with the kit's local CA by default (`sandbox.ca_path`);
-    `http=True` for plain HTTP. Arguments are those of `SandboxConfig`. To use the sandbox that
-    `sendmessage-kit lab` runs instead, see `attach_lab()`.
+    `http=True` for plain HTTP. `options` are `SandboxConfig`'s fields, over `config` (default:
+    `SandboxConfig()`, where every default is written); `agents` may also be a JSON/YAML file
+    and `db` a path. To use the sandbox that `sendmessage-kit lab` runs instead, see
+    `attach_lab()`.
 
     Example:
         >>> from sendmessage_kit import sandbox
@@ -331,25 +311,12 @@ def start(
         ...     sb.base_url.startswith("http://127.0.0.1:")
         True
     """
-    config = SandboxConfig(
-        host=host,
-        port=port,
-        http=http,
-        secmode=secmode,
-        auth_mode=auth_mode,
-        db=str(db),
-        strict_calls=strict_calls,
-        agents=load_agents(agents) if agents is not None else None,
-        guid_interval=guid_interval,
-        guid_timeout=guid_timeout,
-        idle_timeout=idle_timeout,
-        oversize_retcode=oversize_retcode,
-        poll_wait=poll_wait,
-        agent_id_range=tuple(agent_id_range),  # type: ignore[arg-type]
-        bytes_per_kb=bytes_per_kb,
-        size_counts=size_counts,
-        data_dir=data_dir,
-        faults=faults,
-        lan=lan,
-    )
-    return serve(config)
+    if options.get("agents") is not None:
+        options["agents"] = load_agents(options["agents"])
+    if "db" in options:
+        options["db"] = str(options["db"])
+    if "agent_id_range" in options:
+        options["agent_id_range"] = tuple(options["agent_id_range"])
+    if "cors_origins" in options:
+        options["cors_origins"] = tuple(options["cors_origins"])
+    return serve(dataclasses.replace(config or SandboxConfig(), **options))

@@ -27,16 +27,17 @@ _CELL = ";white-space:normal;overflow-wrap:anywhere;vertical-align:top;padding:2
 def meter_html(meter: Meter) -> str:
     """The size meter as an HTML bar plus the figures (data-level carries the colour level)."""
     width = min(meter.percent, 100.0)
+    b = meter.budget
     colour = _COLOURS[meter.level]
     return (
         f'<div class="smk-meter" data-level="{meter.level}" style="{LH}">'
         f'<div style="background:#eee;height:10px;border-radius:5px;width:100%">'
         f'<div style="background:{colour};height:10px;border-radius:5px;width:{width}%"></div>'
         "</div>"
-        f"<small>{meter.counted_bytes} / {meter.limit_bytes} bytes counted ({meter.percent}%, "
-        f"MULTIMEDIA_SECMODE={meter.secmode}) · content {meter.chars} characters = "
-        f"{meter.content_bytes} UTF-8 bytes · data {meter.data_bytes} bytes · escaped data "
-        f"{meter.escaped_bytes} bytes</small></div>"
+        f"<small>{b.counted_bytes} / {b.limit_bytes} bytes counted ({meter.percent}%, "
+        f"MULTIMEDIA_SECMODE={b.secmode}) · content {b.content_chars} characters = "
+        f"{b.content_bytes} UTF-8 bytes · data {b.data_bytes} bytes · escaped data "
+        f"{b.escaped_bytes} bytes</small></div>"
     )
 
 

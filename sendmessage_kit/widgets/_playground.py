@@ -139,7 +139,7 @@ def _presenter(
     for name, control in c.items():
         if name in _COMPOSER:
             continue
-        button = builder._renewers.get(name)
+        button = builder.renewers.get(name)
         row = labelled(name, control)
         rows.append(w.HBox([row, button]) if button is not None else row)
     code = w.Tab(children=[builder.body_html, *builder.snippets.values()])

@@ -8,13 +8,14 @@ HTML controls. Set a control's `.value` from code and the previews follow.
 from __future__ import annotations
 
 import contextlib
-import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import ipywidgets as w
 
 from sendmessage_kit import preview as pv
+from sendmessage_kit import snippets
 from sendmessage_kit.constraints import DEFAULT_PROFILE, Profile
 from sendmessage_kit.fields import DataField, data_fields
 from sendmessage_kit.models import SendMessageRequest
@@ -116,6 +117,10 @@ class PayloadBuilder:
         elif spec.widget == "choice":
             absent = [] if spec.required else [("(absent)", "")]
             control = w.Dropdown(options=[*absent, *spec.labelled_choices()], value=value)
+        elif spec.kinds == {"boolean"}:  # true / false, or absent when optional
+            absent = [] if spec.required else [("(absent)", "")]
+            control = w.Dropdown(options=[*absent, ("true", "true"), ("false", "false")])
+            control.value = value if value in ("true", "false") else control.options[0][1]
         elif spec.widget == "textarea":
             layout = w.Layout(width="480px", height="80px")
             control = w.Textarea(value=value, continuous_update=True, layout=layout)
@@ -124,9 +129,16 @@ class PayloadBuilder:
         control.add_class(f"smk-field-{spec.wire}")
         if spec.renew:
             button = w.Button(description=spec.renew, layout=w.Layout(width="100px"))
-            button.on_click(lambda _b, spec=spec: self._set(spec.key, spec.start_value()))
+            button.on_click(
+                lambda _b, spec=spec: self._set(spec.key, spec.to_text(spec.start_value()))
+            )
             self._renewers[spec.key] = button
         return control
+
+    @property
+    def renewers(self) -> Mapping[str, Any]:
+        """The buttons making a fresh start value, by field name (`message_code`, `send_time`)."""
+        return MappingProxyType(self._renewers)
 
     @property
     def new_code(self) -> Any:
@@ -172,7 +184,7 @@ class PayloadBuilder:
         with self._hold():
             for spec in data_fields():
                 if spec.renew and spec.key in self.controls:
-                    self.controls[spec.key].value = spec.start_value()
+                    self.controls[spec.key].value = spec.to_text(spec.start_value())
         self.refresh()
 
     @guarded
@@ -255,12 +267,6 @@ class PayloadBuilder:
 
     def _render_snippets(self, p: pv.Preview) -> None:
         if p.request is None:
-            return
-        try:
-            snippets = importlib.import_module("sendmessage_kit.snippets")
-        except ImportError:
-            for box in self.snippets.values():
-                box.value = hx.note_html("Code snippets need sendmessage_kit.snippets.")
             return
         code = snippets.render(p.request, base_url=self.base_url, agent_id=self.agent_id.value)
         for name, box in self.snippets.items():

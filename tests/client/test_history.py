@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from sendmessage_kit.history import History, data_dir
+from sendmessage_kit.history import History
+from sendmessage_kit.sandbox.config import data_dir
 from tests.conftest import CANARY_GUID, CANARY_PASSWORD
 
 

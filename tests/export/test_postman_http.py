@@ -139,7 +139,8 @@ def test_a_history_entry_exports_its_own_request_and_target(tmp_path: Path) -> N
     values = {v["key"]: v["value"] for v in environment["values"]}
     assert values["baseUrl"] == "https://10.0.0.5:8043/agentgateway"
     assert values["agentId"] == "777"
-    [http_file] = write("http", tmp_path / "one.http", entry)
+    http_file, readme = write("http", tmp_path / "one.http", entry)
+    assert readme == http_file.with_name(http_file.name + ".README" + ".md")
     assert body in http_file.read_text()
 
 

@@ -150,3 +150,25 @@ def test_scoped_latency_delays_only_matching_sends(faulty: Agent) -> None:
     t0 = time.perf_counter()
     assert faulty.send(body_for("fast", callid="fast-chat"))["retcode"] == "0"
     assert time.perf_counter() - t0 < 10.0  # a hit would wait 20 s
+
+
+def test_a_drop_sends_no_byte(faulty: Agent) -> None:
+    """Pins the uvicorn surface `faults._drop` relies on: the connection ends with no byte sent.
+
+    (No public ASGI or uvicorn call closes a connection without an answer; see `_drop`.)
+    """
+    import json
+    import socket
+    from urllib.parse import urlsplit
+
+    faulty.sb.faults.set(drop_connection=True, count=1)
+    where = urlsplit(faulty.sb.base_url)
+    body = json.dumps(body_for("dropped")).encode()
+    head = (
+        f"POST /agentgateway/resource/mediacall/{faulty.agent_id}/sendmessage HTTP/1.1\r\n"
+        f"Host: {where.netloc}\r\nContent-Type: application/json\r\nGuid: {faulty.guid}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((where.hostname, where.port), timeout=10) as sock:
+        sock.sendall(head + body)
+        assert sock.recv(65536) == b""  # end of stream: not a status line, not a 500

@@ -48,15 +48,15 @@ def test_invalid_value_still_previews_and_names_the_field() -> None:
 def test_meter_level_follows_the_fill(chars: int, level: str) -> None:
     m = pv.preview(pv.Form(content="a" * chars)).meter
     assert m.level == level
-    assert m.counted_bytes == chars and m.limit_bytes == 1900
+    assert m.budget.counted_bytes == chars and m.budget.limit_bytes == 1900
 
 
 def test_meter_counts_utf8_bytes_and_secmode_0_doubles_the_limit() -> None:
     m1 = pv.preview(pv.Form(content="你" * 600)).meter
-    assert (m1.chars, m1.content_bytes, m1.level) == (600, 1800, "amber")
+    assert (m1.budget.content_chars, m1.budget.content_bytes, m1.level) == (600, 1800, "amber")
     m0 = pv.preview(pv.Form(content="你" * 600, secmode=0)).meter
-    assert (m0.limit_bytes, m0.level, m0.secmode) == (3800, "ok", 0)
-    assert m0.escaped_bytes > m0.data_bytes > m0.content_bytes
+    assert (m0.budget.limit_bytes, m0.level, m0.budget.secmode) == (3800, "ok", 0)
+    assert m0.budget.escaped_bytes > m0.budget.data_bytes > m0.budget.content_bytes
 
 
 def test_oversize_content_gives_the_budget_finding() -> None:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from sendmessage_kit.customer_message import CustomerMessage
-from sendmessage_kit.fields import data_fields
+from sendmessage_kit.fields import DataField, data_fields
 from sendmessage_kit.models import Channel
 from sendmessage_kit.sandbox.routes._shared import CHANNEL_ID, Problem, StateDep
 from sendmessage_kit.sandbox.store import StoredMessage
@@ -153,12 +153,12 @@ async def user_messages(
 def view(m: StoredMessage) -> CustomerMessage:
     """A stored message as the customer's side shows it.
 
-    Every field of `data` that `MessageData` declares is carried under its wire name (a field
-    added to the model too, as an extra of `CustomerMessage`); the store's own columns (callid,
+    Every field of `data` that `MessageData` declares is carried under its wire name, as the
+    model types it (a field added to the model too); the store's own columns (callid,
     channel, mediaType, content, the customer) win over what `data` says.
     """
     data = stored_data(m)
-    carried = {f.wire: _carried(data.get(f.wire)) for f in data_fields()}
+    carried = {f.wire: _carried(f, data.get(f.wire)) for f in data_fields()}
     return CustomerMessage.model_validate(
         {
             **carried,
@@ -179,13 +179,15 @@ def view(m: StoredMessage) -> CustomerMessage:
     )
 
 
-def _carried(value: Any) -> str | int | None:
-    """A stored data value as the view answers it: text (readable), a number, else None."""
-    if isinstance(value, str):
-        return _readable(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value  # sendTime as the interface description's example sends it
-    return None
+def _carried(f: DataField, value: Any) -> Any:
+    """A stored data value as the view answers it: any JSON value of the field's type.
+
+    Text is made readable; a value that does not fit the model (a row an older sandbox stored)
+    is None.
+    """
+    if value is None or f.problem(value) or (f.choices and value not in f.choices):
+        return None
+    return _readable(value) if isinstance(value, str) else value
 
 
 def stored_data(m: StoredMessage) -> dict[str, Any]:

@@ -36,7 +36,14 @@ from sendmessage_kit.sandbox.routes._shared import (
     signed_in,
 )
 
-__all__ = ["SENDMESSAGE_PATH", "deliver", "router", "serve_sendmessage"]
+__all__ = [
+    "SENDMESSAGE_PATH",
+    "SENDMESSAGE_ROUTE",
+    "deliver",
+    "router",
+    "sendmessage_operation",
+    "serve_sendmessage",
+]
 
 TAG = "CC-Gateway (same paths and shapes as the real gateway)"
 _SUCCESS = b'{"message":"success","retcode":"0"}'
@@ -171,21 +178,34 @@ async def agentevent(agentid: str, session: SessionDep, state: StateDep) -> Resp
     return response
 
 
-@router.post(
-    f"{GW}/mediacall/{{agentid}}/sendmessage",
-    summary="Send a message to the customer of a chat",
-    response_model=Answer,
-    openapi_extra={
-        **GUID_DOC,
+SENDMESSAGE_ROUTE = f"{GW}/mediacall/{{agentid}}/sendmessage"
+_ANSWER_REF = "#/components/schemas/Answer"
+
+
+def sendmessage_operation() -> dict[str, Any]:
+    """The OpenAPI operation of sendmessage, whose one handler is `serve_sendmessage`.
+
+    sendmessage is served as plain ASGI ahead of FastAPI's routing (the hot path), so it is no
+    FastAPI route; the app adds this operation to its OpenAPI document (`SandboxApp.openapi`).
+    """
+    return {
+        "tags": [TAG],
+        "summary": "Send a message to the customer of a chat",
+        "operationId": "sendmessage",
+        "parameters": [
+            {"name": "agentid", "in": "path", "required": True, "schema": {"type": "string"}},
+            *GUID_DOC["parameters"],
+        ],
         "requestBody": {"required": True, "content": {"application/json": {"schema": _WIRE_BODY}}},
-    },
-)
-async def sendmessage(agentid: str, request: Request) -> Response:
-    # This route documents the interface; requests reach `serve_sendmessage` before FastAPI's
-    # routing (see `SandboxApp`). Both call `deliver`, so they answer the same.
-    state: SandboxState = request.app.state.sandbox
-    deliver(state, agentid, request.headers.get("guid"), await request.body())
-    return Response(_SUCCESS, media_type=JSON)
+        "responses": {
+            "200": {
+                "description": "The gateway's answer: retcode 0, or the retcode refusing it.",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}
+                },
+            }
+        },
+    }
 
 
 SENDMESSAGE_PATH = re.compile(f"{GW}/mediacall/([^/]+)/sendmessage")
@@ -274,10 +294,12 @@ def _accepted(body: Any, retcode: str) -> tuple[str, MessageData | None, str]:
 
 
 def _retcode_for(errors: list[Finding], config: SandboxConfig) -> str:
-    ids = {f.rule_id for f in errors}
-    if "content.empty" in ids:
-        return "106-002"
-    if ids == {"content.budget"}:
+    """The retcode a refused body gets: the rules say it (`Rule.retcode`, `Rule.oversize`)."""
+    rules = [f.rule for f in errors]
+    published = [rule.retcode for rule in rules if rule is not None and rule.retcode]
+    if published:
+        return published[0]
+    if all(rule is not None and rule.oversize for rule in rules):
         return config.oversize_retcode
     return config.invalid_retcode
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, ValidationError
 
+from sendmessage_kit.fields import data_fields
 from sendmessage_kit.sandbox.routes._shared import StateDep
 from sendmessage_kit.sandbox.routes.customer import view
 from sendmessage_kit.sandbox.store import StoredMessage
@@ -56,21 +57,17 @@ async def web_poll(
 
 
 def _downlink(stored: StoredMessage, cut: int | None) -> dict[str, Any]:
-    m = view(stored)
+    """A message as the web poll delivers it, with every field of `data` under its wire name.
+
+    The fields are the customer view's; `content` is cut to `web_poll_chars`
+    (docs/facts.md#web-downlink); the poll adds its own keys.
+    """
+    m = view(stored).model_dump(mode="json", by_alias=True)
+    fields = {f.wire: m[f.wire] for f in data_fields()}
     return {
-        "channel": m.channel,
-        # The web poll delivers at most 500 characters by default (docs/facts.md#web-downlink).
-        "content": m.content[:cut],
-        "from": m.from_,
-        "to": m.to,
-        "mediaType": m.mediaType,
-        "controlType": "CHAT",
+        **fields,
+        "content": m["content"][:cut],
         "sourceType": "AGENT",
-        "senderNickname": m.senderNickname,
-        "senderAvatar": m.senderAvatar,
-        "timestamp": m.timestamp,
-        "messageCode": m.messageCode,
-        "contentType": m.contentType,
-        "mediaFileType": m.mediaFileType,
-        "callId": m.callid,
+        "timestamp": m["timestamp"],
+        "callId": m["callid"],
     }
