@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -37,7 +38,6 @@ PYODIDE_VERSION = "314.0.6"
 PLATFORM = "pyemscripten_2026_0_wasm32"
 PYTHON = "3.14"
 CACHE = ROOT / "build" / "try-cache"
-SOURCE = ROOT / "build" / "try-src"
 #: The kit's dependencies that have no wheel for Pyodide's platform; the kit imports them only
 #: where a browser never goes (YAML channel tables, the sandbox's TLS certificates).
 NOT_IN_BROWSER = {"trustme", "pyyaml", "cryptography", "cffi", "pycparser"}
@@ -108,10 +108,8 @@ def pins() -> list[str]:
     return [ln for ln in lines if ln.split("==")[0] not in NOT_IN_BROWSER]
 
 
-def kit_wheel() -> Path:
+def kit_wheel(out: Path) -> Path:
     """The kit's wheel, built from this checkout (every time: it is the code as it is now)."""
-    out = CACHE / "kit"
-    shutil.rmtree(out, ignore_errors=True)
     _run([*_uv(), "build", "--wheel", "--out-dir", str(out), "--quiet"], cwd=ROOT)
     return next(out.glob("*.whl"))
 
@@ -239,13 +237,20 @@ def lab_copy(path: Path) -> str:
 
 
 def build(site_dir: Path) -> Path:
-    """Build `site_dir/try/`; its path."""
+    """Build `site_dir/try/`; its path (the lab's source in a folder of this build's own)."""
     started = time.perf_counter()
     core = pyodide_core()
-    kit = kit_wheel()
-    wheel_files = wheels(kit)
-    shutil.rmtree(SOURCE, ignore_errors=True)
-    static = SOURCE / "static" / "pyodide"
+    (ROOT / "build").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=ROOT / "build", prefix="try-src-") as tmp:
+        kit = kit_wheel(Path(tmp) / "kit")
+        out = _assemble(site_dir, Path(tmp) / "lite", core, kit, wheels(kit))
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
+    print(f"  try/: {size:.1f} MB, {time.perf_counter() - started:.1f} s")
+    return out
+
+
+def _assemble(site_dir: Path, source: Path, core: Path, kit: Path, wheel_files: list[Path]) -> Path:
+    static = source / "static" / "pyodide"
     static.mkdir(parents=True)
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"):
         shutil.copy2(core / name, static / name)
@@ -254,8 +259,8 @@ def build(site_dir: Path) -> Path:
         shutil.copy2(wheel, static / wheel.name)
     (static / "pyodide-lock.json").write_text(json.dumps(lock(core, wheel_files), indent=1))
     preload = [*KERNEL, _canonical(_metadata(kit)[0])]
-    (SOURCE / "jupyter-lite.json").write_text(json.dumps(lite_config(preload), indent=2))
-    contents = SOURCE / "contents"
+    (source / "jupyter-lite.json").write_text(json.dumps(lite_config(preload), indent=2))
+    contents = source / "contents"
     contents.mkdir()
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         if nb.name[:2] in GUIDES:
@@ -266,15 +271,11 @@ def build(site_dir: Path) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     _run(
         [
-            *[sys.executable, "-m", "jupyter", "lite", "build", "--lite-dir", str(SOURCE)],
+            *[sys.executable, "-m", "jupyter", "lite", "build", "--lite-dir", str(source)],
             *["--contents", str(contents), "--output-dir", str(out)],
             *["--no-sourcemaps", "--no-unused-shared-packages"],
         ],
-        cwd=SOURCE,
-    )
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
-    print(
-        f"  try/: {len(wheel_files)} wheels, {size:.1f} MB, {time.perf_counter() - started:.1f} s"
+        cwd=source,
     )
     return out
 
