@@ -56,14 +56,11 @@ def test_guide_1_runs_in_the_browser_offline(chromium: Browser, site_server: str
     # The builder renders and stays live: typing in content changes the meter.
     content = page.locator(".smk-content textarea")
     content.wait_for(timeout=30_000)
-    meter = page.locator(".smk-meter").last
-    before = meter.inner_text()
+    before = page.locator(".smk-meter").last.inner_text()
+    assert not before.startswith("2400 / 1900 bytes"), before
     content.fill("你" * 800)
-    page.wait_for_function(
-        "([el, was]) => el.innerText !== was", arg=[meter.element_handle(), before]
-    )
-    after = meter.inner_text()
-    assert after.startswith("2400 / 1900 bytes"), after
+    # The meter is redrawn (a new element) from the kernel's answer: wait for the new figure.
+    page.locator(".smk-meter", has_text="2400 / 1900 bytes").last.wait_for(timeout=30_000)
     page.locator(".smk-findings").last.wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "try__01_quickstart.png", full_page=False)
