@@ -80,12 +80,15 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+PROPERDOCS = [str(ROOT / ".venv/bin/properdocs"), "build", "--strict", "-f", "mkdocs.yml"]
+
+
 @pytest.fixture(scope="session")
 def properdocs_site(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The docs source `built_site` wrote, assembled by ProperDocs instead of MkDocs."""
     site = tmp_path_factory.mktemp("properdocs") / "site"
     proc = subprocess.run(
-        [str(ROOT / ".venv/bin/properdocs"), "build", "--strict", "--site-dir", str(site)],
+        [*PROPERDOCS, "--site-dir", str(site)],
         cwd=ROOT,
         capture_output=True,
         text=True,
