@@ -1,24 +1,16 @@
-"""The async client's HTTP on aiohttp: an exchange the client calls, and an httpx2 transport.
+"""aiohttp's connections behind httpx2's async transport interface (the async client's default).
 
 Measured by `bench/bench_client.py`, httpx2's own async pool costs about twice aiohttp's per
-request, which capped `send_many` at half the rate of a raw aiohttp client. aiohttp is a
-dependency of the kit (bulk sending at the field's best rate is what `send_many` is for, and it
-is the field's well-kept async client); where it cannot be imported, the client falls back to
-httpx2's own pool.
+request, which capped `send_many` at half the rate of a raw aiohttp client. So the async client
+is an `httpx2.AsyncClient` on this `httpx2.AsyncBaseTransport`, the way openai-python puts
+aiohttp under its async client (`DefaultAioHttpClient`, after httpx-aiohttp): every request and
+answer is httpx2's, with its `send`, its timeouts and its exceptions; only the sockets are
+aiohttp's. aiohttp is a dependency of the kit (bulk sending at the field's best rate is what
+`send_many` is for).
 
-`AsyncGatewayClient` calls `AiohttpTransport.exchange` itself: bytes and headers in, an
-`_http.Answer` (status, case-insensitive headers, body) out. Going through
-`httpx2.AsyncClient.send` instead built an `httpx2.Request` and an `httpx2.Response` (with its
-decoder chain) and ran the client's auth, redirect, cookie and hook layers on every send: about
-a quarter of `send_many`'s client CPU per message (800 -> 590 us), for layers the gateway's
-interface does not use (no redirects, no auth flow; the Guid is a header the kit sets, and the
-kit never sent the cookies httpx2 kept). The class is also an `httpx2.AsyncBaseTransport` on
-the same session (the pattern of httpx-aiohttp and openai-python's `DefaultAioHttpClient`), for
-any `httpx2.AsyncClient`.
-
-Bodies are read whole (gateway answers are small JSON documents); every aiohttp error leaves as
-the httpx2 exception the clients already translate (`_http.map_error`), with an `httpx2.Request`
-built for it then, not before.
+Bodies are read whole (gateway answers are small JSON documents) and handed to httpx2 as the
+response's stream, so `httpx2.AsyncClient.send` reads it, closes it and times it (`.elapsed`);
+every aiohttp error leaves as the httpx2 exception of the same kind.
 """
 
 from __future__ import annotations
@@ -29,9 +21,6 @@ from typing import Any
 
 import aiohttp
 import httpx2
-from aiohttp.typedefs import LooseHeaders
-
-from sendmessage_kit._http import Answer
 
 __all__ = ["AiohttpTransport"]
 
@@ -75,12 +64,17 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
+    @property
+    def is_closed(self) -> bool:
+        """True once `aclose()` ran: nothing is opened behind its owner's back."""
+        return self._closed
+
     def _open(self) -> aiohttp.ClientSession:
-        if self._closed:  # what it opened is closed for good: nothing is opened behind its owner
-            raise RuntimeError("Cannot send a request, as the transport has been closed.")
+        if self._closed:
+            raise RuntimeError("This AiohttpTransport is closed; open a new one to send.")
         connector = aiohttp.TCPConnector(limit=self._limit, ssl=self._ssl)
         # Nothing implicit: no cookies kept, no proxy or netrc from the environment, no
-        # User-Agent or compression added (the client sets the headers it sends).
+        # User-Agent or compression added (httpx2's request carries every header sent).
         self._session = aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -90,51 +84,37 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         )
         return self._session
 
-    async def _send(
-        self,
-        method: str,
-        url: str,
-        headers: LooseHeaders,
-        body: bytes | None,
-        limits: aiohttp.ClientTimeout,
-    ) -> Answer:
-        session = self._session or self._open()
-        async with session.request(
-            method, url, headers=headers, data=body or None, allow_redirects=False, timeout=limits
-        ) as answer:
-            content = await answer.read()
-            return Answer(answer.status, answer.headers, content, answer.raw_headers)
-
-    async def exchange(
-        self,
-        method: str,
-        url: str,
-        headers: LooseHeaders,
-        body: bytes | None,
-        timeout: float,
-    ) -> Answer:
-        """Send one request and read its whole answer; aiohttp errors leave as httpx2's.
-
-        `timeout` bounds the connect (TLS included) and each read, as `httpx2.Timeout(timeout)`
-        does. A request waiting for a free connection (more than `max_connections` in flight)
-        waits its turn: every request ahead of it ends within its own timeouts. Timing the wait
-        too put a timer on every request, about 25 us of CPU each (`bench/bench_client.py`).
-        """
-        try:
-            return await self._send(method, url, headers, body, _limits(None, timeout, timeout))
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise _map(exc, httpx2.Request(method, url)) from exc
-
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        """httpx2's transport interface, on the same exchange."""
+        """Send `request` on aiohttp and read its whole answer; aiohttp errors leave as httpx2's.
+
+        The request's `timeout` extension bounds the wait for a free connection (`pool`), the
+        connect (TLS included) and each read, as on httpx2's own transport.
+        """
         t: dict[str, Any] = request.extensions.get("timeout", {})
         limits = _limits(t.get("pool"), t.get("connect"), t.get("read"))
-        headers = request.headers.multi_items()
+        body = await request.aread()
+        session = self._session or self._open()
         try:
-            a = await self._send(request.method, str(request.url), headers, request.content, limits)
+            async with session.request(
+                request.method,
+                str(request.url),
+                headers=request.headers.multi_items(),
+                data=body or None,
+                allow_redirects=False,
+                timeout=limits,
+            ) as answer:
+                content = await answer.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _map(exc, request) from exc
-        return httpx2.Response(a.status_code, headers=a.raw, content=a.content, request=request)
+        major, minor = answer.version or aiohttp.HttpVersion11
+        version = f"HTTP/{major}.{minor}".encode("ascii")
+        reason = (answer.reason or "").encode("latin-1")
+        return httpx2.Response(
+            answer.status,
+            headers=answer.raw_headers,
+            stream=httpx2.ByteStream(content),
+            extensions={"http_version": version, "reason_phrase": reason},
+        )
 
     async def aclose(self) -> None:
         self._closed = True

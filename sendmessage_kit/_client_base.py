@@ -1,6 +1,7 @@
-"""What the twin clients share: settings, the Guid, request bodies, results, the journal.
+"""What the twin clients share: settings, the Guid, calls, answers, results, the journal.
 
-`client.py` holds the two clients; everything here is I/O-free or the same for both.
+`client.py` and `async_client.py` hold the two clients; each sends a `_http.Call`'s request
+through its httpx2 client's `send` (the I/O) and everything else is here or in `_http`.
 """
 
 from __future__ import annotations
@@ -9,25 +10,23 @@ import dataclasses
 import functools
 import logging
 import time
-import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Iterable
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sendmessage_kit import _http
+from sendmessage_kit._results import SendResult, _resolve_verify
 from sendmessage_kit.auth import GuidState, as_secret, mask, redact_http_debug_logs, sign_in_body
 from sendmessage_kit.errors import (
     GatewayError,
     ResponseError,
     SendMessageKitError,
     SettingsError,
-    describe_retcode,
-    error_for_answer,
+    SignedOutError,
 )
 
 if TYPE_CHECKING:
-    import ssl
+    from pathlib import Path
 
     import httpx2
     from pydantic import SecretStr
@@ -35,13 +34,10 @@ if TYPE_CHECKING:
     # Imported where first used: `from sendmessage_kit import GatewayClient` stays light (the
     # models, the constraint tables and pydantic-settings load on construction or first send).
     from sendmessage_kit.history import History
-    from sendmessage_kit.models import MessageData, SendMessageRequest, SendMessageResponse
+    from sendmessage_kit.models import MessageData, SendMessageRequest
     from sendmessage_kit.settings import KitSettings
 
 logger = logging.getLogger("sendmessage_kit.client")
-#: One INFO line per HTTP exchange (method, URL, status; never a header or a body). The clients
-#: call their transport themselves, so httpx2's own per-request line is not logged.
-wire_logger = logging.getLogger("sendmessage_kit.http")
 # httpx2 loads with the first client (about 200 ms), not with `import sendmessage_kit`.
 _TransportT = TypeVar("_TransportT", "httpx2.BaseTransport", "httpx2.AsyncBaseTransport")
 
@@ -53,82 +49,6 @@ NO_PASSWORD_HINT = (
 
 
 redact_http_debug_logs()
-
-
-class SendMessageKitWarning(UserWarning):
-    """Base of the kit's warnings."""
-
-
-class InsecureTransportWarning(SendMessageKitWarning):
-    """TLS verification is off: anyone on the path can read and change the traffic."""
-
-
-@dataclass(slots=True)
-class SendResult:
-    """What one `send_message` did.
-
-    Attributes:
-        request_body: the exact JSON body sent (the Guid is a header, never in here).
-        callid: the call the message was sent on.
-        message_code: `data.messageCode` (None for a plain-text `data`).
-        response: the gateway's parsed answer (None when none usable came back).
-        elapsed: seconds from the first attempt to the final answer.
-        attempts: how many times the body was sent (retries reuse the same messageCode).
-        error: the error, when the client was told not to raise (`raise_on_error=False`).
-    """
-
-    request_body: str
-    callid: str
-    message_code: str | None
-    response: SendMessageResponse | None = None
-    elapsed: float = 0.0
-    attempts: int = 0
-    error: SendMessageKitError | None = field(default=None, repr=False)
-
-    @property
-    def retcode(self) -> str | None:
-        """The gateway's retcode ("0" success), or None when no answer was usable."""
-        return self.response.retcode if self.response is not None else None
-
-    @property
-    def ok(self) -> bool:
-        """True when the gateway answered retcode "0"."""
-        return self.retcode == "0"
-
-    @property
-    def explanation(self) -> str:
-        """The retcode's description and remedy (or the error), in one readable line."""
-        if self.ok:
-            return "retcode 0: success; the gateway accepted the message."
-        if self.retcode is not None:
-            info = describe_retcode(self.retcode)
-            return f"retcode {self.retcode}: {info.description}. {info.remedy}"
-        return str(self.error) if self.error else "not sent"
-
-
-def _resolve_verify(verify: bool, ca_bundle: str | Path | None) -> ssl.SSLContext | bool:
-    if not verify:
-        warnings.warn(
-            "TLS verification is off (verify=False): the Guid and messages can be read and "
-            "changed by anyone on the path. Trust the server's CA with ca_bundle= instead.",
-            InsecureTransportWarning,
-            stacklevel=4,
-        )
-        return False
-    if ca_bundle is None:
-        return True
-    import ssl  # httpx2 loads it on construction anyway
-
-    path = Path(ca_bundle)
-    if not path.is_file():
-        raise SettingsError(
-            f"ca_bundle {str(path)!r} is not a file; set SENDMESSAGE_KIT_CA_BUNDLE or ca_bundle= "
-            "to a PEM file (the sandbox prints its CA path at start)."
-        )
-    try:
-        return ssl.create_default_context(cafile=str(path))
-    except ssl.SSLError as exc:
-        raise SettingsError(f"ca_bundle {str(path)!r} is not a PEM CA file: {exc}") from None
 
 
 class _SendKit:
@@ -162,7 +82,8 @@ class _ClientBase(Generic[_TransportT]):
             resend_on_failure, secmode: override the `KitSettings` field of the same name.
         raise_on_error: raise on a failed send (else the `SendResult` carries `.error`).
         history: a `History` to journal sends in, False for none, None: `settings.history`.
-        transport: an httpx2 transport (tests inject faults a server cannot produce with it).
+        transport: the httpx2 transport every request goes through (default: httpx2's pool;
+            the async client: aiohttp's connections), e.g. `httpx2.ASGITransport(app)`.
     """
 
     _owns_history: bool
@@ -186,7 +107,7 @@ class _ClientBase(Generic[_TransportT]):
         secmode: int | None = None,
         transport: _TransportT | None = None,
     ) -> None:
-        from sendmessage_kit.history import History
+        from sendmessage_kit.history import History, target_of
         from sendmessage_kit.settings import KitSettings
 
         s = settings if settings is not None else KitSettings()
@@ -202,6 +123,8 @@ class _ClientBase(Generic[_TransportT]):
         self.base_url = url.rstrip("/")
         self._root = _http.gateway_root(url)
         self.agent_id = str(agent).strip()
+        # Where the journal says this client's sends went (`for_sandbox` marks a sandbox).
+        self.journal_target = target_of(self.base_url, self.agent_id)
         self._guid = GuidState(guid if guid is not None else s.guid)
         pw = password if password is not None else s.password
         self._password = as_secret(pw)
@@ -228,12 +151,7 @@ class _ClientBase(Generic[_TransportT]):
         self._profile = dataclasses.replace(s.profile(), secmode=self.secmode)
         self._closers: list[Callable[[], object]] = []
         self._kit = _send_kit()
-        self._httpx = self._open_http(transport)
-
-    def _refuse_if_closed(self) -> None:
-        """httpx2's Client.send refusal, before each attempt: a closed client reopens nothing."""
-        if self._httpx.is_closed:
-            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        self._http_client = self._open_http(transport)
 
     def _also_close(self, closer: Callable[[], object]) -> None:
         """Run `closer` when this client closes (what `connect()` opened for it: its sandbox)."""
@@ -245,8 +163,18 @@ class _ClientBase(Generic[_TransportT]):
             closer()
 
     def _open_http(self, transport: _TransportT | None) -> Any:
-        """The twin's httpx2 client (and its sign-in lock)."""
+        """The twin's httpx2 client on `transport` (and its sign-in lock)."""
         raise NotImplementedError
+
+    def _http_options(self) -> dict[str, Any]:
+        """What both twins' httpx2 clients are built with, besides the transport.
+
+        Nothing from the environment (proxies, netrc) and no cookies: the gateway's interface
+        authenticates with the Guid header, so a cookie a gateway or proxy sets is not kept
+        (the policy allows no domain) and never sent.
+        """
+        jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+        return {"verify": self._verify, "trust_env": False, "cookies": jar}
 
     @property
     def guid(self) -> SecretStr | None:
@@ -259,11 +187,35 @@ class _ClientBase(Generic[_TransportT]):
             f"guid={mask(self._guid.value)})"
         )
 
-    def _secrets(self) -> list[str]:
-        out = [s.get_secret_value() for s in (self._guid.value, self._password) if s is not None]
-        return out
+    def journal(
+        self,
+        results: Iterable[SendResult],
+        *,
+        history: History | None = None,
+        source: str = "client",
+    ) -> None:
+        """Write `results` to `history` (default: this client's) in one transaction.
 
-    def _sign_in_content(self, password: SecretStr | str | None, phonenum: str | None) -> str:
+        Each entry records this client's target (`journal_target`); the journal holds no header
+        or sign-in body, so no secret reaches it (`send_many` journals its sends this way).
+        """
+        history = history if history is not None else self.history
+        if history is not None:
+            history.record_many(results, base_url=self.base_url, agent_id=self.agent_id,
+                                source=source, target=self.journal_target)  # fmt: skip
+
+    def _options(
+        self, timeout: float | None, max_retries: int | None, resend: bool
+    ) -> dict[str, Any]:
+        """A `Call`'s options: this client's, overridden by the call's own."""
+        policy = self.policy if resend else _http.RetryPolicy(self.policy.max_retries, False)
+        if max_retries is not None:
+            policy = _http.RetryPolicy(max_retries, policy.resend)
+        return {"timeout": timeout or self.timeout, "policy": policy}
+
+    def _sign_in_call(
+        self, password: SecretStr | str | None, phonenum: str | None, *, force: bool = False
+    ) -> _http.Call:
         import json
 
         pw = password if password is not None else self._password
@@ -280,43 +232,110 @@ class _ClientBase(Generic[_TransportT]):
                 "sign-in needs phonenum, the agent's softphone number (at most 24 characters), "
                 "which the gateway requires: set SENDMESSAGE_KIT_PHONENUM (or phonenum=)."
             )
-        return json.dumps(sign_in_body(pw, self.phonenum))
+        content = json.dumps(sign_in_body(pw, self.phonenum))
+        path = _http.sign_in_path(self.agent_id, force=force)
+        return _http.Call("PUT", path, content, **self._options(None, None, False))
 
-    def _prepare(self, request: SendMessageRequest, run_check: bool) -> tuple[str, SendResult]:
+    def _sign_out_call(self) -> _http.Call:
+        path = _http.sign_out_path(self.agent_id)
+        return _http.Call("DELETE", path, **self._options(None, None, False))
+
+    def _poll_call(self, timeout: float | None) -> _http.Call:
+        path = _http.event_path(self.agent_id)
+        wait = timeout or max(self.timeout, _http.POLL_TIMEOUT)
+        return _http.Call("GET", path, **self._options(wait, None, False))
+
+    def _send_call(
+        self,
+        request: SendMessageRequest,
+        check: bool,
+        timeout: float | None,
+        max_retries: int | None,
+    ) -> tuple[_http.Call, SendResult]:
+        """The sendmessage call of `request` (checked first, unless told not to)."""
         kit = self._kit
         outer = kit.body_dict(request)  # `data` encoded once, for the check and for the wire
-        if run_check:
+        if check:
             findings = kit.check(outer, self._profile, agent_id=self.agent_id)
             if findings and kit.has_errors(findings):
                 raise kit.refusal(findings)
         body = kit.encode_body(outer)
         data = request.data
         code = data.messageCode if isinstance(data, kit.MessageData) else None
-        return body, SendResult(body, request.callid, code)
+        path = _http.send_path(self.agent_id)
+        call = _http.Call("POST", path, body, **self._options(timeout, max_retries, True))
+        return call, SendResult(body, request.callid, code)
 
     def _request_of(
         self, callid: str, data: MessageData | str, userid: str | None
     ) -> SendMessageRequest:
         return self._kit.SendMessageRequest(callid=callid, userid=userid, data=data)
 
-    def _after_guid_response(self, obj: dict[str, Any], what: str) -> dict[str, Any]:
+    def _request(self, call: _http.Call) -> httpx2.Request:
+        """The next attempt's request (with the Guid held now, which it notes in `call`)."""
+        call.guid = self._guid.value
+        return _http.build_request(
+            call.method,
+            self._root + call.path,
+            guid_headers=self._guid.headers(),
+            content=call.content,
+            timeout=call.timeout,
+        )
+
+    def _judge(
+        self,
+        call: _http.Call,
+        first: int,
+        request: httpx2.Request,
+        got: httpx2.Response | httpx2.HTTPError,
+    ) -> dict[str, Any] | float:
+        """The answer, or the seconds before the next attempt; raises when giving up.
+
+        `first`: how many attempts `call` had made before this round of retries began.
+        """
+        return _http.judge(call, call.attempts - first, request, got, self._guid.follow)
+
+    def _signed_in(self, call: _http.Call, answer: dict[str, Any]) -> dict[str, Any]:
         if self._guid.value is None:
-            raise ResponseError(f"{what} answered retcode 0 without a Set-GUID header.")
+            what = f"{call.method} {call.path}"
+            raise ResponseError(f"{what} answered retcode 0 without a Set-GUID header.",
+                                response=call.response, status_code=200)  # fmt: skip
         logger.info("signed in agent %s (guid %s)", self.agent_id, mask(self._guid.value))
-        return obj
+        return answer
+
+    def _signed_out(self, call: _http.Call) -> None:
+        if call.answer is not None:  # an answer, even a refusal: the Guid is of no further use
+            self._guid.set(None)
+
+    def _may_sign_in_again(self, call: _http.Call, error: SignedOutError) -> bool:
+        """After `error` answered `call`: whether to sign in again (another send may have).
+
+        Raises `error` with what to do when this client holds no password.
+        """
+        if self._password is None:
+            raise error.with_hint(NO_PASSWORD_HINT)
+        return self._guid.value is call.guid
+
+    @staticmethod
+    def _sign_in_failed(error: GatewayError, failure: SendMessageKitError) -> GatewayError:
+        logger.warning("signing in again after %s failed: %s", error.retcode, failure)
+        again = failure.retcode if isinstance(failure, GatewayError) else type(failure).__name__
+        return error.with_hint(
+            f"The client tried to sign in again and got {again}: {failure} Nothing was resent."
+        )
 
     def _finish(
         self,
         result: SendResult,
-        started: float,
-        obj: dict[str, Any] | None,
+        call: _http.Call,
         error: SendMessageKitError | None,
         raise_on_error: bool | None,
-        journal: bool = True,
+        journal: bool,
     ) -> SendResult:
-        result.elapsed = time.perf_counter() - started
-        if obj is not None:
-            result.response = self._kit.SendMessageResponse.model_validate(obj)
+        result.elapsed = time.perf_counter() - call.started
+        result.attempts = call.attempts
+        if call.answer is not None:
+            result.response = self._kit.SendMessageResponse.model_validate(call.answer)
         result.error = error
         if logger.isEnabledFor(logging.DEBUG):  # its arguments cost more than the check
             logger.debug(
@@ -330,7 +349,7 @@ class _ClientBase(Generic[_TransportT]):
             )
         if journal and self.history is not None:
             self.history.record(
-                result, base_url=self.base_url, agent_id=self.agent_id, secrets=self._secrets()
+                result, base_url=self.base_url, agent_id=self.agent_id, target=self.journal_target
             )
         if error is not None and (
             self.raise_on_error if raise_on_error is None else raise_on_error
@@ -338,66 +357,24 @@ class _ClientBase(Generic[_TransportT]):
             raise error
         return result
 
-    def _policy_for(self, max_retries: int | None) -> _http.RetryPolicy:
-        if max_retries is None:
-            return self.policy
-        return _http.RetryPolicy(max_retries, self.policy.resend)
-
-    @staticmethod
-    def _sign_in_failed(error: GatewayError, failure: SendMessageKitError) -> GatewayError:
-        logger.warning("signing in again after %s failed: %s", error.retcode, failure)
-        again = failure.retcode if isinstance(failure, GatewayError) else type(failure).__name__
-        return error.with_hint(
-            f"The client tried to sign in again and got {again}: {failure} Nothing was resent."
-        )
-
-    def _decide(
-        self,
-        error: SendMessageKitError,
-        attempt: int,
-        response: httpx2.Response | _http.Answer | None,
-        policy: _http.RetryPolicy,
-    ) -> float | None:
-        delay = policy.delay(error, attempt, _http.retry_after(response))
-        if delay is not None:
-            logger.warning(
-                "attempt %d failed (%s); retrying in %.2f s",
-                attempt + 1,
-                type(error).__name__,
-                delay,
-            )
-        return delay
-
-
-_Outcome = tuple[
-    dict[str, Any] | None, SendMessageKitError | None, "httpx2.Response | _http.Answer | None"
-]
-
-
-def _interpret(
-    response: httpx2.Response | _http.Answer, guid: GuidState, method: str, url: str
-) -> _Outcome:
-    if wire_logger.isEnabledFor(logging.INFO):  # the line httpx2's Client.send would log
-        wire_logger.info("HTTP Request: %s %s -> %d", method, url, response.status_code)
-    guid.follow(response.headers)
-    try:
-        obj = _http.parse_json(response)
-    except ResponseError as exc:
-        return None, exc, response
-    if obj["retcode"] != "0":
-        return obj, error_for_answer(obj), response
-    return obj, None, response
-
 
 def event_of(obj: dict[str, Any]) -> dict[str, Any] | None:
     event = obj.get("event")
     return event if isinstance(event, dict) and event else None
 
 
+def sandbox_target(sandbox: Any, agent_id: str) -> str:
+    """The journal's target for a client of `sandbox`: the sandbox, at its address."""
+    from sendmessage_kit.history import target_of
+
+    return target_of(sandbox.base_url, agent_id, sandbox=True)
+
+
 def sandbox_kwargs(sandbox: Any, given: dict[str, Any]) -> dict[str, Any]:
     """A sandbox client's arguments: the sandbox's overridden by `given`.
 
-    The sandbox's demo phonenum is used only when neither `given` nor its `settings` name one.
+    Resending on failure is on (the sandbox stores a repeated messageCode once); the sandbox's
+    demo phonenum is used only when neither `given` nor its `settings` name one.
     """
     out: dict[str, Any] = {
         "base_url": sandbox.base_url,
@@ -406,6 +383,7 @@ def sandbox_kwargs(sandbox: Any, given: dict[str, Any]) -> dict[str, Any]:
         "phonenum": getattr(sandbox, "phonenum", None),
         "ca_bundle": getattr(sandbox, "ca_path", None),
         "secmode": getattr(sandbox, "secmode", None),
+        "resend_on_failure": True,
     }
     if getattr(given.get("settings"), "phonenum", None):
         del out["phonenum"]

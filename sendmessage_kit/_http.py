@@ -1,18 +1,22 @@
-"""The part of the clients that does no I/O: URLs, requests, response parsing, retry delays.
+"""The part of the clients that does no I/O: URLs, requests, answers, retry delays.
 
 `GatewayClient` and `AsyncGatewayClient` both call these functions, so the twins differ only in
-`await`. Retry numbers are openai-python's: 2 retries, 0.5 s x 2^n capped at 8 s, up to 25 %
-jitter, `Retry-After` honoured.
+`await`: each sends a `Call`'s request through its `httpx2` client's `send` and hands what came
+back, an `httpx2.Response` or an `httpx2.HTTPError`, to `judge`. Retry numbers are
+openai-python's: 2 retries, 0.5 s x 2^n capped at 8 s, up to 25 % jitter, `Retry-After`
+honoured.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import random
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from sendmessage_kit.errors import (
     ConnectError,
@@ -24,10 +28,14 @@ from sendmessage_kit.errors import (
     TLSError,
     TransportError,
     describe_retcode,
+    error_for_answer,
 )
 
 if TYPE_CHECKING:
     import httpx2  # imported in the functions that need it, with the first client
+    from pydantic import SecretStr
+
+logger = logging.getLogger("sendmessage_kit.client")
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_RETRIES = 2
@@ -88,7 +96,9 @@ def _parsed_url(url: str) -> httpx2.URL:
 def _timeout_extension(timeout: float) -> dict[str, float | None]:
     import httpx2
 
-    return httpx2.Timeout(timeout).as_dict()
+    # No timer on the wait for a free connection: each request ahead of it ends within its own
+    # connect and read timeouts (the timer cost aiohttp's pool about 25 us a request).
+    return httpx2.Timeout(timeout, pool=None).as_dict()
 
 
 def build_request(
@@ -131,35 +141,7 @@ _JSON_HEADER_ITEMS = [(k.encode("ascii"), v.encode("ascii")) for k, v in JSON_HE
 _EMPTY_BODY_LENGTH = frozenset({"POST", "PUT", "PATCH"})  # httpx2 sends "Content-Length: 0"
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """An answer as the clients read it, from a transport that is not httpx2's.
-
-    Attributes:
-        status_code: the HTTP status.
-        headers: the headers, looked up case-insensitively (`.get("set-guid")`).
-        content: the whole body.
-        raw: the headers as received, (name, value) bytes, for `to_httpx`.
-    """
-
-    status_code: int
-    headers: Mapping[str, str]
-    content: bytes
-    raw: tuple[tuple[bytes, bytes], ...]
-
-    @property
-    def text(self) -> str:
-        """The body as text, decoded as httpx2 decodes it (the charset the answer declares)."""
-        return self.to_httpx().text
-
-    def to_httpx(self) -> httpx2.Response:
-        """The same answer as an `httpx2.Response` (what `ResponseError.response` holds)."""
-        import httpx2
-
-        return httpx2.Response(self.status_code, headers=self.raw, content=self.content)
-
-
-def _loads(response: httpx2.Response | Answer) -> Any:
+def _loads(response: httpx2.Response) -> Any:
     try:
         # From the bytes first: json detects UTF-8 itself, while response.text may guess.
         return json.loads(response.content)
@@ -167,7 +149,7 @@ def _loads(response: httpx2.Response | Answer) -> Any:
         return json.loads(response.text)  # a charset the response declares, e.g. GBK
 
 
-def parse_json(response: httpx2.Response | Answer) -> dict[str, Any]:
+def parse_json(response: httpx2.Response) -> dict[str, Any]:
     """The gateway's JSON answer, or `ResponseError` for an HTML page, garbage or no `retcode`."""
     status = response.status_code
     try:
@@ -199,7 +181,7 @@ def parse_json(response: httpx2.Response | Answer) -> dict[str, Any]:
         text = response.text
     raise ResponseError(
         f"HTTP {status} {message}: {text[:200]!r}. {advice}",
-        response=response.to_httpx() if isinstance(response, Answer) else response,
+        response=response,
         status_code=status,
         body=text,
     )
@@ -295,7 +277,7 @@ def next_delay(attempt: int, retry_after: float | None = None) -> float:
     return base * (1 - JITTER * random.random())
 
 
-def retry_after(response: httpx2.Response | Answer | None) -> float | None:
+def retry_after(response: httpx2.Response | None) -> float | None:
     """The `Retry-After` header in seconds, if any."""
     if response is None:
         return None
@@ -304,3 +286,74 @@ def retry_after(response: httpx2.Response | Answer | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+#: One attempt of a call: the request sent, and the response or the error it got.
+Attempt: TypeAlias = "tuple[httpx2.Request, httpx2.Response | httpx2.HTTPError]"
+
+
+@dataclass(slots=True)
+class Call:
+    """One call to the gateway with its per-call options, built once and passed whole.
+
+    Attributes:
+        method: the HTTP method.
+        path: the interface's path under the `/agentgateway` root.
+        content: the JSON body, sent byte for byte (None: no body).
+        timeout: seconds for the connect and for each read.
+        policy: when to send it again.
+        attempts: how many times it has been sent (counted by `judge`).
+        guid: the Guid its latest attempt carried (signing in again replaces that one).
+        response: the latest attempt's whole `httpx2.Response` (None: none came).
+        answer: the gateway's JSON answer in it (None: none usable).
+        started: when it was built (`time.perf_counter()`).
+    """
+
+    method: str
+    path: str
+    content: str | None = field(default=None, repr=False)  # a sign-in body holds the password
+    timeout: float = DEFAULT_TIMEOUT
+    policy: RetryPolicy = RetryPolicy(DEFAULT_MAX_RETRIES, resend=False)
+    attempts: int = 0
+    guid: SecretStr | None = field(default=None, repr=False)
+    response: httpx2.Response | None = field(default=None, repr=False)
+    answer: dict[str, Any] | None = None
+    started: float = field(default_factory=time.perf_counter, repr=False)
+
+
+def judge(
+    call: Call,
+    attempt: int,
+    request: httpx2.Request,
+    got: httpx2.Response | httpx2.HTTPError,
+    follow: Callable[[httpx2.Headers], object],
+) -> dict[str, Any] | float:
+    """What one attempt of `call` came to: its JSON answer, or the seconds before the next.
+
+    Raises the kit's typed error when the policy gives up. `follow` reads every response's
+    headers first (a new Guid can come with any answer).
+    """
+    call.attempts += 1
+    call.response = call.answer = None
+    if isinstance(got, Exception):
+        error: SendMessageKitError = map_error(got, request, str(request.url))
+        error.__cause__ = got
+    else:
+        call.response = got
+        follow(got.headers)
+        try:
+            call.answer = parse_json(got)
+        except ResponseError as exc:
+            error = exc
+        else:
+            refused = error_for_answer(call.answer, response=got)
+            if refused is None:
+                return call.answer
+            error = refused
+    delay = call.policy.delay(error, attempt, retry_after(call.response))
+    if delay is None:
+        raise error
+    logger.warning(
+        "attempt %d failed (%s); retrying in %.2f s", attempt + 1, type(error).__name__, delay
+    )
+    return delay

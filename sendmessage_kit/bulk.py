@@ -1,7 +1,8 @@
 """Bulk sending: `send_many` with bounded concurrency, a progress bar, and nothing lost.
 
 Every input ends as `delivered`, `rejected` (the gateway's retcode), `failed` (the cause) or
-`skipped` (the journal already has it delivered, so a rerun sends only what is left).
+`skipped` (the journal already has it delivered to the same target: the same gateway and
+agent, or the same sandbox; so a rerun sends only what is left).
 Retries reuse the message's own `messageCode`, so a resend can be dropped as a duplicate.
 """
 
@@ -123,7 +124,10 @@ async def send_many(
 
     requests = [_as_request(item) for item in items]
     codes = [c for c in map(_code, requests) if c is not None]
-    done = journal.delivered(codes) if journal is not None and codes else set()
+    # Only deliveries to where this client sends count (another gateway, agent or sandbox's
+    # do not).
+    where = client.journal_target
+    done = journal.delivered(codes, target=where) if journal is not None and codes else set()
     outcomes: list[BulkOutcome | None] = [None] * len(requests)
     todo: asyncio.Queue[int] = asyncio.Queue()
     for i, request in enumerate(requests):
@@ -141,8 +145,7 @@ async def send_many(
 
     def flush() -> None:
         if journal is not None and pending:
-            journal.record_many(pending, base_url=client.base_url, agent_id=client.agent_id,
-                                source="send_many", secrets=client._secrets())  # fmt: skip
+            client.journal(pending, history=journal, source="send_many")
         pending.clear()
 
     async def worker() -> None:

@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sendmessage_kit.export.cli",
         "write the flow as a Postman or Bruno collection, an .http file or OpenAPI",
     ),
+    "proxy": (
+        "sendmessage_kit.proxy.cli",
+        "a validation proxy between your application and the gateway: see and record traffic",
+    ),
     "doctor": ("sendmessage_kit.doctor.cli", "is my gateway reachable, and how is it set?"),
     "diff": (
         "sendmessage_kit.diff.cli",

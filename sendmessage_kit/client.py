@@ -18,22 +18,10 @@ import time
 from typing import TYPE_CHECKING, Any, Self
 
 from sendmessage_kit import _http
-from sendmessage_kit._client_base import (
-    NO_PASSWORD_HINT,
-    InsecureTransportWarning,
-    SendMessageKitWarning,
-    SendResult,
-    _ClientBase,
-    _interpret,
-    event_of,
-    sandbox_kwargs,
-)
+from sendmessage_kit._client_base import _ClientBase, event_of, sandbox_kwargs, sandbox_target
 from sendmessage_kit._lazy import lazy_names
-from sendmessage_kit.errors import (
-    AgentStateError,
-    SendMessageKitError,
-    SignedOutError,
-)
+from sendmessage_kit._results import InsecureTransportWarning, SendMessageKitWarning, SendResult
+from sendmessage_kit.errors import AgentStateError, SendMessageKitError, SignedOutError
 from sendmessage_kit.events import EventPoller
 
 if TYPE_CHECKING:
@@ -70,140 +58,88 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
     """Synchronous client of CC-Gateway's agent interfaces around `sendmessage`.
 
     Every argument is optional; what is not passed comes from `KitSettings` (see `_ClientBase`).
+    Every request goes through one `httpx2.Client`'s `send`, on httpx2's connection pool or
+    the `transport=` given.
     """
 
-    _httpx: httpx2.Client
+    _http_client: httpx2.Client
     _sign_in_lock: threading.Lock
-    #: What every request goes through: httpx2's connection pool, or the transport given. The
-    #: client calls it directly; `httpx2.Client.send` would add its auth, redirect, cookie and
-    #: hook layers, which the gateway's interface does not use, to every send.
-    _transport: httpx2.BaseTransport
 
     def _open_http(self, transport: httpx2.BaseTransport | None) -> httpx2.Client:
         import httpx2  # here, not at module level: see _TransportT
 
         self._sign_in_lock = threading.Lock()
-        self._transport = transport or httpx2.HTTPTransport(verify=self._verify, trust_env=False)
-        return httpx2.Client(verify=self._verify, transport=self._transport, trust_env=False)
+        return httpx2.Client(transport=transport, **self._http_options())
 
     @classmethod
     def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
         """A client of a running sandbox (`sandbox.start()`), trusting its CA, signed in."""
-        kwargs.setdefault("resend_on_failure", True)
         client = cls(**sandbox_kwargs(sandbox, kwargs))
+        client.journal_target = sandbox_target(sandbox, client.agent_id)
         try:
-            try:
-                client.sign_in()
-            except AgentStateError:  # 100-002: signed in elsewhere; the sandbox is ours
-                client.force_sign_in()
+            client._sign_in_or_take_over()
         except BaseException:
             client.close()
             raise
         return client
 
-    def _call(
-        self,
-        method: str,
-        path: str,
-        content: str | None = None,
-        *,
-        timeout: float | None = None,
-        policy: _http.RetryPolicy | None = None,
-    ) -> tuple[dict[str, Any] | None, SendMessageKitError | None, int]:
+    def _sign_in_or_take_over(self) -> None:
+        """Sign in; when signed in elsewhere (100-002), take the agent over."""
+        try:
+            self.sign_in()
+        except AgentStateError:  # the sandbox is ours
+            self.force_sign_in()
+
+    def _call(self, call: _http.Call) -> dict[str, Any]:
+        """The gateway's answer to `call`, sent again as its policy allows, or its error."""
+        first = call.attempts
+        while True:
+            step = self._judge(call, first, *self._attempt(call))
+            if isinstance(step, dict):
+                return step
+            time.sleep(step)
+
+    def _attempt(self, call: _http.Call) -> _http.Attempt:
+        """One attempt of `call`: the request sent, and the response or the error it got."""
         import httpx2
 
-        policy = policy or _http.RetryPolicy(self.policy.max_retries, False)
-        url = self._root + path
-        attempt = 0
-        while True:
-            request = _http.build_request(
-                method,
-                url,
-                guid_headers=self._guid.headers(),
-                content=content,
-                timeout=timeout or self.timeout,
-            )
-            self._refuse_if_closed()
-            try:
-                obj, error, response = _interpret(self._exchange(request), self._guid, method, url)
-            except httpx2.HTTPError as exc:
-                obj, error, response = None, _http.map_error(exc, request, url), None
-                error.__cause__ = exc
-            if error is None:
-                return obj, None, attempt + 1
-            delay = self._decide(error, attempt, response, policy)
-            if delay is None:
-                return obj, error, attempt + 1
-            time.sleep(delay)
-            attempt += 1
-
-    def _exchange(self, request: httpx2.Request) -> httpx2.Response:
-        """The whole answer to `request`, its connection back in the pool."""
-        response = self._transport.handle_request(request)
+        request = self._request(call)
         try:
-            response.read()  # reads to the end and closes: the connection goes back to the pool
-        except BaseException:
-            response.close()
-            raise
-        response.request = request
-        return response
-
-    def _call_or_raise(
-        self, method: str, path: str, content: str | None = None, **kw: Any
-    ) -> dict[str, Any]:
-        obj, error, _ = self._call(method, path, content, **kw)
-        if error is not None:
-            raise error
-        assert obj is not None
-        return obj
+            return request, self._http_client.send(request)
+        except httpx2.HTTPError as exc:
+            return request, exc
 
     def sign_in(
         self, password: SecretStr | str | None = None, phonenum: str | None = None
     ) -> dict[str, Any]:
         """Sign the agent in and keep the Guid from `Set-GUID` (100-002: use `force_sign_in`)."""
-        content = self._sign_in_content(password, phonenum)
-        obj = self._call_or_raise("PUT", _http.sign_in_path(self.agent_id), content)
-        return self._after_guid_response(obj, "sign-in")
+        call = self._sign_in_call(password, phonenum)
+        return self._signed_in(call, self._call(call))
 
     def force_sign_in(
         self, password: SecretStr | str | None = None, phonenum: str | None = None
     ) -> dict[str, Any]:
         """Forced sign-in (`.../forcelogin`): take over an agent signed in elsewhere."""
-        content = self._sign_in_content(password, phonenum)
-        obj = self._call_or_raise("PUT", _http.sign_in_path(self.agent_id, force=True), content)
-        return self._after_guid_response(obj, "forced sign-in")
+        call = self._sign_in_call(password, phonenum, force=True)
+        return self._signed_in(call, self._call(call))
 
     def sign_out(self) -> dict[str, Any]:
-        """Sign the agent out and forget the Guid."""
-        obj, error, _ = self._call("DELETE", _http.sign_out_path(self.agent_id))
-        if obj is not None:  # an answer, even a refusal: the Guid is of no further use
-            self._guid.set(None)
-        if error is not None:
-            raise error
-        assert obj is not None
-        return obj
+        """Sign the agent out and forget the Guid (also when the gateway refuses)."""
+        call = self._sign_out_call()
+        try:
+            return self._call(call)
+        finally:
+            self._signed_out(call)
 
     def poll_event(self, timeout: float | None = None) -> dict[str, Any] | None:
         """One long poll of `agentevent` (also the heartbeat); the event, or None after ~10 s."""
-        obj = self._call_or_raise(
-            "GET",
-            _http.event_path(self.agent_id),
-            timeout=timeout or max(self.timeout, _http.POLL_TIMEOUT),
-        )
-        return event_of(obj)
+        return event_of(self._call(self._poll_call(timeout)))
 
     def send_message(
-        self,
-        callid: str,
-        data: MessageData | str,
-        userid: str | None = None,
-        *,
-        check: bool = True,
-        raise_on_error: bool | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        journal: bool = True,
-    ) -> SendResult:
+        self, callid: str, data: MessageData | str, userid: str | None = None, *,
+        check: bool = True, raise_on_error: bool | None = None, timeout: float | None = None,
+        max_retries: int | None = None, journal: bool = True,
+    ) -> SendResult:  # fmt: skip
         """Send one message; `data` is a `MessageData` or a ready string.
 
         `timeout` and `max_retries` override the client's for this call; `journal=False` leaves
@@ -217,63 +153,46 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
             TransportError: no usable answer (ConnectError, TLSError, RequestTimeout, ...).
             ResponseError: an HTML page or a non-JSON body.
         """
-        return self.send_request(
-            self._request_of(callid, data, userid),
-            check=check,
-            raise_on_error=raise_on_error,
-            timeout=timeout,
-            max_retries=max_retries,
-            journal=journal,
-        )
+        request = self._request_of(callid, data, userid)
+        call, result = self._send_call(request, check, timeout, max_retries)
+        return self._send(call, result, raise_on_error, journal)
 
     def send_request(
-        self,
-        request: SendMessageRequest,
-        *,
-        check: bool = True,
-        raise_on_error: bool | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        journal: bool = True,
-    ) -> SendResult:
+        self, request: SendMessageRequest, *, check: bool = True,
+        raise_on_error: bool | None = None, timeout: float | None = None,
+        max_retries: int | None = None, journal: bool = True,
+    ) -> SendResult:  # fmt: skip
         """Send a ready `SendMessageRequest` (see `send_message`)."""
-        body, result = self._prepare(request, check)
-        policy = self._policy_for(max_retries)
-        path = _http.send_path(self.agent_id)
-        used = self._guid.value
-        started = time.perf_counter()
-        obj, error, result.attempts = self._call("POST", path, body, timeout=timeout, policy=policy)
-        if isinstance(error, SignedOutError):
-            obj, error, again = self._sign_in_and_resend(
-                obj, error, used, path, body, timeout, policy
-            )
-            result.attempts += again
-        return self._finish(result, started, obj, error, raise_on_error, journal)
+        call, result = self._send_call(request, check, timeout, max_retries)
+        return self._send(call, result, raise_on_error, journal)
 
-    def _sign_in_and_resend(
-        self,
-        obj: dict[str, Any] | None,
-        error: SignedOutError,
-        used: SecretStr | None,
-        path: str,
-        body: str,
-        timeout: float | None,
-        policy: _http.RetryPolicy,
-    ) -> tuple[dict[str, Any] | None, SendMessageKitError | None, int]:
-        """After a signed-out answer to the Guid `used`: sign in again (once), resend `body`."""
-        if self._password is None:
-            return obj, error.with_hint(NO_PASSWORD_HINT), 0
+    def _send(
+        self, call: _http.Call, result: SendResult, raise_on_error: bool | None, journal: bool
+    ) -> SendResult:
+        """Send `call`; after a signed-out answer, sign in again and resend (once)."""
+        error: SendMessageKitError | None = None
+        try:
+            try:
+                self._call(call)
+            except SignedOutError as signed_out:
+                self._sign_in_and_resend(call, signed_out)
+        except SendMessageKitError as exc:
+            error = exc
+        return self._finish(result, call, error, raise_on_error, journal)
+
+    def _sign_in_and_resend(self, call: _http.Call, error: SignedOutError) -> None:
+        """After `error` answered `call`: sign in again (once, if no other send has), resend."""
         with self._sign_in_lock:
-            if self._guid.value is used:  # no other send has signed in again meanwhile
+            if self._may_sign_in_again(call, error):
                 try:
                     self.sign_in()
                 except SendMessageKitError as failure:
-                    return obj, self._sign_in_failed(error, failure), 0
-        return self._call("POST", path, body, timeout=timeout, policy=policy)
+                    raise self._sign_in_failed(error, failure) from None
+        self._call(call)
 
     def close(self) -> None:
         """Close the connections, the journal and the sandbox, when this client opened them."""
-        self._httpx.close()
+        self._http_client.close()
         if self.history is not None and self._owns_history:
             self.history.close()
         self._run_closers()

@@ -37,6 +37,11 @@ class CustomerRecord(BaseModel):
     content: str = Field(description="Message content.")
     to: str = Field(description="The customer's user number.")
     timestamp: int = Field(description="When it arrived, epoch milliseconds.")
+    truncated: bool = Field(
+        default=False,
+        description="True when the channel cut `content` (the web channel's customer poll "
+        "delivers at most 500 characters); the view shows where with an ellipsis.",
+    )
     time: str = Field(description="When it arrived, ISO 8601 in UTC.")
 
     if TYPE_CHECKING:  # the fields of `data` are added from MessageData below

@@ -77,7 +77,11 @@ class PayloadError(SendMessageKitError, ValueError):
 
 
 class TransportError(SendMessageKitError):
-    """No usable answer came back from the gateway."""
+    """No usable answer came back from the gateway.
+
+    Attributes:
+        request: the `httpx2.Request` last sent (None when none was built).
+    """
 
     def __init__(self, message: str, *, request: Any = None) -> None:
         super().__init__(message)
@@ -97,7 +101,14 @@ class RequestTimeout(TransportError):
 
 
 class ResponseError(SendMessageKitError):
-    """The answer is not the gateway's JSON: an HTML error page, garbage, or no `retcode`."""
+    """The answer is not the gateway's JSON: an HTML error page, garbage, or no `retcode`.
+
+    Attributes:
+        response: the whole `httpx2.Response` (`.status_code`, `.headers`, `.text`, `.json()`,
+            `.elapsed`, `.request`), as for `GatewayError`; None when raised without one.
+        status_code: its HTTP status.
+        body: its text.
+    """
 
     def __init__(
         self, message: str, *, response: Any = None, status_code: int | None = None, body: str = ""
@@ -116,6 +127,8 @@ class GatewayError(SendMessageKitError):
         message: the gateway's own `message` text.
         description: the catalog's description of the code.
         remedy: what to do about it.
+        response: the whole `httpx2.Response` that carried the code (`.json()` is the
+            gateway's answer; `.elapsed`, `.request`), None when raised without one.
     """
 
     def __init__(
@@ -368,12 +381,13 @@ def error_for_retcode(
     return describe_retcode(retcode).exception(retcode, message, response=response, hint=hint)
 
 
-def error_for_answer(answer: dict[str, Any]) -> GatewayError | None:
+def error_for_answer(answer: dict[str, Any], *, response: Any = None) -> GatewayError | None:
     """The error a gateway's JSON answer stands for (None for retcode "0").
 
-    The clients turn every answer into an exception here and nowhere else.
+    The clients turn every answer into an exception here and nowhere else; `response` is the
+    `httpx2.Response` it came in.
     """
     retcode = str(answer.get("retcode"))
     if retcode == "0":
         return None
-    return error_for_retcode(retcode, str(answer.get("message") or ""), response=answer)
+    return error_for_retcode(retcode, str(answer.get("message") or ""), response=response)

@@ -1,18 +1,22 @@
 """The send journal: every send appended to a local SQLite file, listed and replayed.
 
-The journal keeps the request body (which never carries the Guid: that is a header), the
-retcode, the outcome and the timing. Any secret the client knows is scrubbed from the body
-before it is written, so no Guid or password ever reaches the file. The default file lives in
-`platformdirs.user_data_dir("sendmessage-kit")`; `SENDMESSAGE_KIT_DATA_DIR` moves that folder.
+The journal keeps the request body exactly as sent, the retcode, the outcome, the timing and
+the target: where the message went (the gateway's address and agent ID, or a sandbox's). It
+holds no secret because it never stores one: no headers (the Guid is a header) and no sign-in
+bodies (the password), only sendmessage bodies. "Already delivered" (`delivered()`, the rerun
+skip of `send_many` and `send --csv`) counts only deliveries to the same target. The default
+file lives in `platformdirs.user_data_dir("sendmessage-kit")`; `SENDMESSAGE_KIT_DATA_DIR` moves
+that folder.
 The file carries its schema version (`PRAGMA user_version`, `SCHEMA_VERSION`); a file written by
-an older kit is migrated when it is opened, and one from a newer kit is refused with the fix.
-Entries are read by column name, never by position.
+an older kit is migrated when it is opened (rows from before targets were recorded count as
+delivered to no gateway), and one from a newer kit is refused with the fix, as is a file that
+is not a readable SQLite journal. Entries are read by column name, never by position.
 
 Example:
     >>> h = History(":memory:")
     >>> _ = h.append(base_url="https://gw", agent_id="101", body='{"callid":"1"}', retcode="0")
-    >>> [e.retcode for e in h.list()]
-    ['0']
+    >>> [(e.retcode, e.target) for e in h.list()]
+    [('0', 'gateway https://gw/agentgateway agent 101')]
 """
 
 from __future__ import annotations
@@ -29,11 +33,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sendmessage_kit.client import AsyncGatewayClient, GatewayClient, SendResult
 
-__all__ = ["SCHEMA_VERSION", "History", "HistoryEntry"]
+__all__ = ["SCHEMA_VERSION", "History", "HistoryEntry", "target_of"]
 
 # The journal's schema, versioned with `PRAGMA user_version`. A file is brought up to date when it
 # is opened, one step at a time; version 0 is a file from before the journal had a version.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _CREATE_V1 = """
 CREATE TABLE IF NOT EXISTS sends (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -62,26 +66,55 @@ ALTER TABLE sends ADD COLUMN user_id TEXT GENERATED ALWAYS AS (
     ) END
 ) VIRTUAL;
 """
-_MIGRATIONS: dict[int, str] = {0: _CREATE_V1, 1: _ADD_USER_ID_V2}  # version -> step to the next
+# v3: where each send went (`target_of()`); rows from before stay NULL: delivered to no gateway
+# the kit can name, so they never make a rerun skip a message.
+_ADD_TARGET_V3 = """
+ALTER TABLE sends ADD COLUMN target TEXT;
+CREATE INDEX IF NOT EXISTS sends_target ON sends (target, message_code) WHERE ok = 1;
+"""
+_MIGRATIONS: dict[int, str] = {0: _CREATE_V1, 1: _ADD_USER_ID_V2, 2: _ADD_TARGET_V3}
 
 
 _INSERT = (
     "INSERT INTO sends (at, source, base_url, agent_id, callid, message_code, body,"
-    " retcode, ok, error, elapsed, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+    " retcode, ok, error, elapsed, attempts, target) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
+def target_of(base_url: str, agent_id: str, *, sandbox: bool = False) -> str:
+    """Where a send goes, as the journal records it: kind, gateway root and agent ID.
+
+    Example:
+        >>> target_of("https://10.0.0.5:8043/", "101")
+        'gateway https://10.0.0.5:8043/agentgateway agent 101'
+        >>> target_of("http://127.0.0.1:8043", "101", sandbox=True)
+        'sandbox http://127.0.0.1:8043/agentgateway agent 101'
+    """
+    from sendmessage_kit._http import gateway_root
+    from sendmessage_kit.errors import SettingsError
+
+    try:
+        root = gateway_root(base_url)
+    except SettingsError:
+        root = base_url.strip().rstrip("/")
+    return f"{'sandbox' if sandbox else 'gateway'} {root} agent {agent_id}"
+
+
+def _unreadable(path: str, exc: sqlite3.Error) -> Exception:
+    from sendmessage_kit.errors import SettingsError
+
+    return SettingsError(
+        f"the send journal {path} cannot be read ({exc}): move it aside (e.g. "
+        f"mv '{path}' '{path}.unreadable') and run again to start a new one, or set "
+        "SENDMESSAGE_KIT_HISTORY_PATH to another file. Nothing was sent."
+    )
+
+
 def _fields(result: SendResult) -> dict[str, Any]:
-    return {
-        "body": result.request_body,
-        "retcode": result.retcode,
-        "ok": result.ok,
-        "callid": result.callid,
-        "message_code": result.message_code,
-        "error": str(result.error) if result.error else None,
-        "elapsed": result.elapsed,
-        "attempts": result.attempts,
-    }
+    return {"body": result.request_body, "retcode": result.retcode, "ok": result.ok,
+            "callid": result.callid, "message_code": result.message_code,
+            "error": str(result.error) if result.error else None, "elapsed": result.elapsed,
+            "attempts": result.attempts}  # fmt: skip
 
 
 def _row(
@@ -89,7 +122,7 @@ def _row(
     source: str,
     base_url: str,
     agent_id: str,
-    secrets: list[str],
+    target: str,
     *,
     body: str,
     retcode: str | None,
@@ -100,8 +133,8 @@ def _row(
     elapsed: float | None,
     attempts: int | None,
 ) -> tuple[Any, ...]:
-    return (at, source, base_url, agent_id, callid, message_code, _scrub(body, secrets), retcode,
-            int(ok), _scrub(error, secrets) if error else None, elapsed, attempts)  # fmt: skip
+    return (at, source, base_url, agent_id, callid, message_code, body, retcode, int(ok), error,
+            elapsed, attempts, target)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +155,7 @@ class HistoryEntry:
     elapsed: float | None
     attempts: int | None
     user_id: str | None = None
+    target: str | None = None
 
 
 _COLUMNS = ", ".join(f.name for f in dataclasses.fields(HistoryEntry))
@@ -154,15 +188,6 @@ def _migrate(db: sqlite3.Connection, where: str) -> int:
     return version
 
 
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 4 and secret in text:
-            from sendmessage_kit.auth import mask
-
-            text = text.replace(secret, mask(secret))
-    return text
-
-
 class History:
     """The SQLite send journal; safe to share between threads."""
 
@@ -176,6 +201,16 @@ class History:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:  # not SQLite, truncated, malformed
+            self._db.close()
+            raise _unreadable(self.path, exc) from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _open(self) -> None:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL syncs only at checkpoints; one every 4,000 pages instead of SQLite's 1,000
@@ -185,11 +220,8 @@ class History:
             self._db.execute("PRAGMA journal_size_limit=4194304")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.row_factory = sqlite3.Row
-        try:
-            self.schema_version = _migrate(self._db, self.path)
-        except BaseException:
-            self._db.close()
-            raise
+        self.schema_version = _migrate(self._db, self.path)
+        self._db.execute("SELECT count(*) FROM sends WHERE id = 0").fetchone()  # readable?
 
     def append(
         self,
@@ -205,11 +237,12 @@ class History:
         elapsed: float | None = None,
         attempts: int | None = None,
         source: str = "client",
-        secrets: Iterable[str] = (),
+        target: str | None = None,
     ) -> int:
-        """Write one send; `secrets` are masked wherever they appear. Returns the entry id."""
+        """Write one send (`target`: default `target_of(base_url, agent_id)`); its entry id."""
+        where = target if target is not None else target_of(base_url, agent_id)
         row = _row(
-            time.time(), source, base_url, agent_id, list(secrets), body=body, retcode=retcode,
+            time.time(), source, base_url, agent_id, where, body=body, retcode=retcode,
             ok=retcode == "0" if ok is None else ok, callid=callid, message_code=message_code,
             error=error, elapsed=elapsed, attempts=attempts,
         )  # fmt: skip
@@ -224,16 +257,15 @@ class History:
         base_url: str,
         agent_id: str,
         source: str = "client",
-        secrets: Iterable[str] = (),
+        target: str | None = None,
     ) -> int:
         """Write a client's `SendResult` (one per send: the row is built without detours)."""
         error = result.error
         retcode = result.retcode
-        masked = list(secrets)
+        where = target if target is not None else target_of(base_url, agent_id)
         row = (time.time(), source, base_url, agent_id, result.callid, result.message_code,
-               _scrub(result.request_body, masked), retcode, int(retcode == "0"),
-               _scrub(str(error), masked) if error else None, result.elapsed,
-               result.attempts)  # fmt: skip
+               result.request_body, retcode, int(retcode == "0"), str(error) if error else None,
+               result.elapsed, result.attempts, where)  # fmt: skip
         with self._lock:
             cur = self._db.execute(_INSERT, row)
         return int(cur.lastrowid or 0)
@@ -245,11 +277,11 @@ class History:
         base_url: str,
         agent_id: str,
         source: str = "client",
-        secrets: Iterable[str] = (),
+        target: str | None = None,
     ) -> None:
         """Write many `SendResult`s in one transaction (what `send_many` does in batches)."""
-        masked, now = list(secrets), time.time()
-        rows = [_row(now, source, base_url, agent_id, masked, **_fields(r)) for r in results]
+        where, now = target if target is not None else target_of(base_url, agent_id), time.time()
+        rows = [_row(now, source, base_url, agent_id, where, **_fields(r)) for r in results]
         with self._lock:
             self._db.execute("BEGIN")
             try:
@@ -277,22 +309,29 @@ class History:
             raise KeyError(f"no history entry {entry_id} in {self.path}")
         return _entry(row)
 
-    def delivered(self, message_codes: Iterable[str]) -> set[str]:
-        """Which of these messageCodes were already delivered (retcode "0")."""
+    def delivered(self, message_codes: Iterable[str], *, target: str) -> set[str]:
+        """Which of these messageCodes were already delivered (retcode "0") to `target`.
+
+        `target` is `target_of(...)` of where the messages go now: a delivery to another
+        gateway, agent or sandbox does not count (nor one journaled before targets were).
+        """
         codes = list(message_codes)
         found: set[str] = set()
         with self._lock:
-            for i in range(0, len(codes), 500):
-                chunk = codes[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                found.update(
-                    r[0]
-                    for r in self._db.execute(
-                        "SELECT message_code FROM sends WHERE ok = 1 AND message_code IN "
-                        f"({marks})",
-                        chunk,
+            try:
+                for i in range(0, len(codes), 500):
+                    chunk = codes[i : i + 500]
+                    marks = ",".join("?" * len(chunk))
+                    found.update(
+                        r[0]
+                        for r in self._db.execute(
+                            "SELECT message_code FROM sends WHERE ok = 1 AND target = ? AND "
+                            f"message_code IN ({marks})",
+                            [target, *chunk],
+                        )
                     )
-                )
+            except sqlite3.DatabaseError as exc:
+                raise _unreadable(self.path, exc) from None
         return found
 
     def replay(

@@ -4,8 +4,9 @@ Columns are the fields of `data` by their wire names (`to`, `content`, `channel`
 of `MessageData`), plus the body's `callid` and `userid`. Empty cells are left out, so the
 field's start value applies (a fresh `sendTime`, `mediaType` TEXT, …). A row without a
 `messageCode` gets one derived from its line number and its cells, so a rerun of the same file
-gives each row the same code and the journal skips what was delivered. A row that breaks a rule
-is listed with its line number and not sent; the others are.
+gives each row the same code and the journal skips what was delivered to the same target (the
+same gateway and agent, or the same sandbox). A row that breaks a rule is listed with its line
+number and not sent; the others are. The first line and the summary name where the rows go.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sendmessage_kit.bulk import BulkReport
     from sendmessage_kit.constraints import Profile
+    from sendmessage_kit.history import History
     from sendmessage_kit.models import SendMessageRequest
     from sendmessage_kit.settings import KitSettings
     from sendmessage_kit.target import Target
@@ -128,8 +130,6 @@ def print_invalid(rows: list[CsvRow], out: Any) -> int:
 def run_csv(args: argparse.Namespace, settings: KitSettings) -> int:
     """Send each valid row of `args.csv`; 0 when every row is delivered (now or before)."""
     from sendmessage_kit.errors import SendMessageKitError
-    from sendmessage_kit.send_cli import in_flags, sign_out_quietly
-    from sendmessage_kit.target import open_target
 
     try:
         if args.csv == "-":
@@ -149,16 +149,55 @@ def run_csv(args: argparse.Namespace, settings: KitSettings) -> int:
     if not sendable:
         print(f"{len(rows)} row(s): {bad} not sent (they break a rule), none to send.")
         return 1
+    from sendmessage_kit.history import History
+
+    try:  # an unreadable journal stops everything before the sign-in: nothing is sent
+        journal = History(settings.journal_path) if settings.history else None
+    except SendMessageKitError as exc:
+        print(f"sendmessage-kit send: {exc}", file=sys.stderr)
+        return 1
     try:
-        target = open_target(settings, lab=False, force_sign_in=args.force_sign_in)
+        return _run_rows(args, settings, rows, sendable, bad, journal)
+    finally:
+        if journal is not None:
+            journal.close()
+
+
+def where_to(target: Target) -> str:
+    """Where `send --csv` sends, in words: the gateway and agent, or the sandbox."""
+    c = target.client
+    if target.sandbox is not None:
+        return f"the sandbox at {target.sandbox.base_url} (not a real gateway), agent {c.agent_id}"
+    return f"the gateway {c.base_url}, agent {c.agent_id}"
+
+
+def _run_rows(
+    args: argparse.Namespace,
+    settings: KitSettings,
+    rows: list[CsvRow],
+    sendable: list[CsvRow],
+    bad: int,
+    journal: History | None,
+) -> int:
+    import asyncio
+
+    from sendmessage_kit.errors import SendMessageKitError
+    from sendmessage_kit.send_cli import in_flags, sign_out_quietly
+    from sendmessage_kit.target import open_target
+
+    try:
+        target = open_target(settings, lab=False, force_sign_in=args.force_sign_in, history=False)
     except SendMessageKitError as exc:
         print(f"sendmessage-kit send: {in_flags(str(exc), args)}", file=sys.stderr)
         return 1
-    import asyncio
-
     with target:
+        where = where_to(target)
+        print(f"Sending {len(sendable)} row(s) to {where}.", flush=True)
         try:
-            report = asyncio.run(_send_rows(target, settings, sendable))
+            report = asyncio.run(_send_rows(target, settings, sendable, journal))
+        except SendMessageKitError as exc:  # the journal became unreadable: nothing sent
+            print(f"sendmessage-kit send: {exc}", file=sys.stderr)
+            return 1
         finally:
             if target.signed_in and target.sandbox is None:
                 sign_out_quietly(target.client)
@@ -166,14 +205,16 @@ def run_csv(args: argparse.Namespace, settings: KitSettings) -> int:
         if o.status in ("rejected", "failed"):
             why = in_flags(o.cause or f"retcode {o.retcode}", args)
             print(f"line {sendable[o.index].line}: {o.status}: {why}", file=sys.stderr)
-    print(f"{len(rows)} row(s), {bad} not sent (they break a rule); {report}")
+    print(f"To {where}: {len(rows)} row(s), {bad} not sent (they break a rule); {report}")
     return 0 if report.ok and not bad else 1
 
 
-async def _send_rows(target: Target, settings: KitSettings, rows: list[CsvRow]) -> BulkReport:
+async def _send_rows(
+    target: Target, settings: KitSettings, rows: list[CsvRow], journal: History | None
+) -> BulkReport:
+    from sendmessage_kit._client_base import sandbox_target
     from sendmessage_kit.bulk import send_many
     from sendmessage_kit.client import AsyncGatewayClient
-    from sendmessage_kit.history import History
 
     c = target.client
     # The async twin of the client open_target() signed in: same gateway, agent and Guid.
@@ -181,11 +222,8 @@ async def _send_rows(target: Target, settings: KitSettings, rows: list[CsvRow]) 
     if target.sandbox is not None:
         sb = target.sandbox
         options.update(base_url=sb.base_url, ca_bundle=sb.ca_path, resend_on_failure=True)
-    journal = History(settings.journal_path) if settings.history else None
-    try:
-        async with AsyncGatewayClient(settings, **options) as client:
-            requests = [r.request for r in rows if r.request is not None]
-            return await send_many(client, requests, journal=journal, progress=sys.stderr.isatty())
-    finally:
-        if journal is not None:
-            journal.close()
+    async with AsyncGatewayClient(settings, **options) as client:
+        if target.sandbox is not None:
+            client.journal_target = sandbox_target(target.sandbox, client.agent_id)
+        requests = [r.request for r in rows if r.request is not None]
+        return await send_many(client, requests, journal=journal, progress=sys.stderr.isatty())

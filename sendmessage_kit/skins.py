@@ -9,7 +9,62 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["CHAT_SKINS", "FONT_FALLBACK", "chat_style", "skins_css"]
+__all__ = [
+    "CHANNEL_NAMES",
+    "CHAT_SKINS",
+    "FONT_FALLBACK",
+    "MEDIA_NAMES",
+    "channel_name",
+    "chat_style",
+    "media_name",
+    "skins_css",
+]
+
+#: What an audience calls each channel (the wire value stays under the hood).
+CHANNEL_NAMES = {
+    "WEB": "Web chat",
+    "WECHAT": "WeChat",
+    "TWITTER": "X (Twitter)",
+    "FACEBOOK": "Facebook Messenger",
+    "5G": "5G messages (RCS)",
+    "EMAIL": "Email",
+    "VOICE": "Voice",
+    "LINE": "LINE",
+    "WHATSAPP": "WhatsApp",
+    "SMS": "SMS",
+    "INSTAGRAM": "Instagram",
+    "TELEGRAM": "Telegram",
+}
+#: What an audience calls each media type.
+MEDIA_NAMES = {
+    "TEXT": "Text",
+    "IMAGE": "Image",
+    "AUDIO": "Voice note",
+    "VIDEO": "Video",
+    "LOCATE": "Location (coordinates)",
+    "EMOTICONS": "Emoji",
+    "CARD": "Card",
+    "MULTICARD": "Carousel of cards",
+    "EMAIL": "Email",
+    "WHATSAPPTEMPLATE": "WhatsApp template",
+    "RICHTEXT": "Rich text",
+    "WEBCARD": "Web card",
+    "SMSTEMPLATE": "SMS template",
+    "LOCATION": "Location",
+    "DOCUMENT": "Document",
+    "COBROWSESITE": "Co-browsing link",
+}
+
+
+def channel_name(channel: str) -> str:
+    """The channel as an audience says it ("WhatsApp"); the wire value when it has no name."""
+    return CHANNEL_NAMES.get(channel, channel)
+
+
+def media_name(media_type: str) -> str:
+    """The media type as an audience says it ("Image")."""
+    return MEDIA_NAMES.get(media_type, media_type)
+
 
 FONT_FALLBACK = (
     'system-ui, "Segoe UI", Roboto, "Noto Sans", "PingFang SC", "Hiragino Sans", '

@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+# The recorder's placeholders, defined beside the proxy's HAR writer that writes them.
+from sendmessage_kit.har import GUID_PLACEHOLDER, PASSWORD_PLACEHOLDER, SET_GUID_PLACEHOLDER
+
 __all__ = [
     "GATEWAY_PREFIXES",
     "GUID_PLACEHOLDER",
@@ -31,10 +34,6 @@ __all__ = [
     "read_har",
 ]
 
-# The recorder's placeholders (the proxy's HAR writer uses the same strings).
-GUID_PLACEHOLDER = "<Guid: masked by sendmessage-kit>"
-SET_GUID_PLACEHOLDER = "<Set-GUID: masked by sendmessage-kit>"
-PASSWORD_PLACEHOLDER = "<password: masked by sendmessage-kit>"
 
 #: Paths of the interfaces a replay sends: the agent's gateway and the web channel's.
 GATEWAY_PREFIXES = ("/agentgateway/", "/apiaccess/")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from sendmessage_kit.channels import DEFAULT_TABLE, MEDIA_FILE_TYPES, ChannelTable
 from sendmessage_kit.models import Channel, MediaFileType, MediaType, new_message_code, now_ms
+from sendmessage_kit.skins import channel_name, media_name
 
 __all__ = [
     "EXAMPLE_TEXT",
@@ -30,8 +31,13 @@ Choice = tuple[str, str]
 EXAMPLE_TEXT = "Hello! This is an example message from the agent."
 
 
-def channel_choices(table: ChannelTable = DEFAULT_TABLE) -> list[Choice]:
-    """(label, value) for every channel; channels absent from the published table say so."""
+def channel_choices(table: ChannelTable = DEFAULT_TABLE, *, plain: bool = False) -> list[Choice]:
+    """(label, value) for every channel; channels absent from the published table say so.
+
+    `plain`: the names an audience reads ("WhatsApp"), without the caveats.
+    """
+    if plain:
+        return [(channel_name(ch.value), ch.value) for ch in Channel]
     out = []
     for ch in Channel:
         published = any(table.cell(ch, m).status == "yes" for m in MediaType)
@@ -39,15 +45,17 @@ def channel_choices(table: ChannelTable = DEFAULT_TABLE) -> list[Choice]:
     return [(label, str(value.value)) for label, value in out]
 
 
-def media_type_choices(channel: str, table: ChannelTable = DEFAULT_TABLE) -> list[Choice]:
+def media_type_choices(
+    channel: str, table: ChannelTable = DEFAULT_TABLE, *, plain: bool = False
+) -> list[Choice]:
     """(label, value) of the media types a channel may take; forbidden ones are not offered.
 
     Documented cells show the bare name; cells no public source covers are marked
     "(unpublished)", cells the kit only assumes are not accepted "(assumed not accepted)".
-    See `excluded_media` for what is left out and why.
+    See `excluded_media` for what is left out and why. `plain`: the names an audience reads.
     """
     ch = Channel(channel)
-    out = []
+    out: list[Choice] = []
     for m in MediaType:
         cell = table.cell(ch, m)
         if cell.status == "yes":
@@ -56,6 +64,8 @@ def media_type_choices(channel: str, table: ChannelTable = DEFAULT_TABLE) -> lis
             out.append((f"{m.value} (unpublished)", m.value))
         elif cell.basis == "assumed":  # the kit's guess, not a source's: offered, marked
             out.append((f"{m.value} (assumed not accepted)", m.value))
+    if plain:
+        return [(media_name(v), v) for _, v in out]
     return out
 
 

@@ -120,6 +120,7 @@ class Bubble:
     sender: str = ""
     at_ms: int = 0
     message_code: str = ""
+    truncated: bool = False  # the channel delivered only the first part (shown with "…")
 
 
 def bubbles(messages: Sequence[CustomerMessage]) -> list[Bubble]:
@@ -133,6 +134,7 @@ def bubbles(messages: Sequence[CustomerMessage]) -> list[Bubble]:
             sender=m.senderNickname or "",
             at_ms=m.timestamp,
             message_code=m.messageCode,
+            truncated=m.truncated,
         )
         for m in messages
     ]

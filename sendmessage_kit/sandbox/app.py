@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.faults import FaultInjector, Faults
 from sendmessage_kit.sandbox.lan import LanGuard
+from sendmessage_kit.sandbox.requests_log import Reached, RequestLog
+from sendmessage_kit.sandbox.requests_log import router as requests_router
 from sendmessage_kit.sandbox.routes import ROUTERS
 from sendmessage_kit.sandbox.routes._shared import (
     CHANNEL_ID,
@@ -65,10 +67,13 @@ class SandboxApp(FastAPI):
             faults=faults,
             profile=config.profile(),  # every setting check() reads, as the sandbox applies it
         )
-        injector: ASGIApp = FaultInjector(self._inner, faults)
+        state = self.state.sandbox
+        state.store.listeners.append(state.feed.publish)  # new messages to the chats' streams
+        injector: ASGIApp = FaultInjector(Reached(self._inner), faults)
         if config.lan:  # requests from other machines pass LAN mode's rules first
-            state = self.state.sandbox
             injector = LanGuard(injector, state.store, state.links)
+        # GET /sandbox/requests lists every gateway request and its answer.
+        self.state.requests_log = injector = RequestLog(injector)
         if config.cors_origins:  # outermost: preflights and headers for every path
             from starlette.middleware.cors import CORSMiddleware
 
@@ -82,7 +87,7 @@ class SandboxApp(FastAPI):
         self._injector = injector
         self.add_exception_handler(GatewayAnswer, gateway_answer_handler)
         self.add_exception_handler(RequestValidationError, refused_handler)
-        for router in ROUTERS:
+        for router in (*ROUTERS, requests_router):
             self.include_router(router)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

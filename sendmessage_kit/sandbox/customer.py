@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import ssl
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
@@ -56,18 +57,56 @@ class CustomerClient:
         user_id: str = seed.USER_ID,
         *,
         agent_id: str | None = None,
+        join: bool = False,
     ) -> dict[str, Any]:
-        """Open a chat; the agent gets an event. Returns `{callid, agentId, channel, userId}`."""
-        body: dict[str, Any] = {"channel": channel, "userId": user_id}
+        """Open a chat; the agent gets an event. Returns `{callid, agentId, channel, userId}`.
+
+        With `join=True`, the customer's open chat on that channel is joined when there is one
+        (no new chat, no event): the chat page and the presenter's phone share it.
+        """
+        body: dict[str, Any] = {"channel": channel, "userId": user_id, "join": join}
         if agent_id is not None:
             body["agentId"] = agent_id
         return self._json(self._http.post("/sandbox/chats", json=body))
 
-    def send(self, callid: str, content: str) -> dict[str, Any]:
+    def send(self, callid: str, content: str, message_code: str | None = None) -> dict[str, Any]:
         """Write in a chat as the customer; the agent gets `AgentEvent_MessageData`."""
-        return self._json(
-            self._http.post(f"/sandbox/chats/{callid}/messages", json={"content": content})
-        )
+        body = {"content": content}
+        if message_code is not None:
+            body["messageCode"] = message_code
+        return self._json(self._http.post(f"/sandbox/chats/{callid}/messages", json=body))
+
+    def chat_messages(
+        self, callid: str, after: str | None = None
+    ) -> tuple[list[CustomerMessage], str]:
+        """One chat's messages, both directions, after `after`, oldest first, and the cursor."""
+        params = {"after": after} if after else None
+        body = self._json(self._http.get(f"/sandbox/chats/{callid}/messages", params=params))
+        return [CustomerMessage.model_validate(m) for m in body["messages"]], str(body["cursor"])
+
+    def stream(
+        self, callid: str, after: str | None = None, *, ping: int | None = None
+    ) -> Iterator[CustomerMessage | None]:
+        """The chat's messages as the sandbox pushes them (Server-Sent Events), until closed.
+
+        First those after `after`, then each new one as it is stored; the iterator ends when the
+        sandbox stops or the connection drops (read again with `after` = the last `seq`).
+        With `ping` (seconds), a keep-alive comes that often and is yielded as None, so a
+        reader can check whether to stop.
+        """
+        params: dict[str, Any] = {"after": after} if after else {}
+        if ping is not None:
+            params["ping"] = ping
+        path = f"/sandbox/chats/{callid}/stream"
+        with self._http.stream("GET", path, params=params, timeout=None) as response:
+            if response.status_code >= 400:
+                response.read()
+                self._json(response)
+            for line in response.iter_lines():
+                if line.startswith("data:"):
+                    yield CustomerMessage.model_validate_json(line[5:].strip())
+                elif line.startswith(":") and ping is not None:
+                    yield None
 
     def messages(self, user_id: str, after: str | None = None) -> tuple[list[CustomerMessage], str]:
         """Messages the agents sent to this customer after `after`, oldest first, and the cursor."""

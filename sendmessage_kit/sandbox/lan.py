@@ -53,6 +53,7 @@ _ASSETS = frozenset(
 )
 _CHAT_MESSAGES = re.compile(r"^/sandbox/chats/([^/]+)/messages$")
 _USER_MESSAGES = re.compile(r"^/sandbox/users/([^/]+)/messages$")
+_CHAT_STREAM = re.compile(r"^/sandbox/chats/([^/]+)/stream$")  # EventSource: token in the query
 
 
 def lan_address() -> str:
@@ -217,11 +218,14 @@ class LanGuard:
             or (method == "POST" and _CHAT_MESSAGES.match(path))
             or (method == "GET" and _USER_MESSAGES.match(path))
             or (method == "GET" and path == "/apiaccess/ccmessaging/poll")
+            or (method == "GET" and _CHAT_STREAM.match(path))
         )
         if not customer_call:
             return f"LAN mode: {path} answers only on this machine (loopback)"
         headers = dict(scope.get("headers") or [])
         token = headers.get(TOKEN_HEADER.encode(), b"").decode("latin-1")
+        if not token and method == "GET" and _CHAT_STREAM.match(path):
+            token = query.get("token", "")  # a browser's EventSource sends no headers of its own
         link = self._links.get(token)
         if link is None:
             return f"LAN mode: a customer call needs the page's token in the {TOKEN_HEADER} header"
@@ -234,6 +238,10 @@ def _acts_for(
     link: PageLink, store: Store, method: str, path: str, query: dict[str, str], body: bytes
 ) -> bool:
     """True when the call acts only for the link's user (and channel)."""
+    found = _CHAT_MESSAGES.match(path) or _CHAT_STREAM.match(path)
+    if method == "GET" and found:
+        chat = store.chat(found.group(1))
+        return chat is not None and (chat.user_id, chat.channel) == (link.user_id, link.channel)
     if method == "GET":
         found = _USER_MESSAGES.match(path)
         user = found.group(1) if found else query.get("receiverId")

@@ -57,6 +57,7 @@ class _Server(uvicorn.Server):
     def wake_polls(self) -> None:
         if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self.sandbox_app.gateway.begin_shutdown)
+            self.loop.call_soon_threadsafe(self.sandbox_app.sandbox.feed.close)  # live streams
 
 
 def bind(host: str, port: int) -> socket.socket:

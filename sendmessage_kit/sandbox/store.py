@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ CREATE TABLE IF NOT EXISTS messages (
     created_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_user ON messages (user_id, direction, seq);
+CREATE INDEX IF NOT EXISTS chats_user ON chats (user_id, channel);
 """
 
 _INSERT_MESSAGE = (
@@ -95,6 +97,8 @@ class Store:
         self._conn.execute("PRAGMA synchronous=OFF")
         self._conn.executescript(_SCHEMA)
         self._chats: dict[str, Chat] = {}
+        #: Called with each newly stored message (the live feed of the chat pages listens).
+        self.listeners: list[Callable[[StoredMessage], None]] = []
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -155,7 +159,37 @@ class Store:
         )
         with self._lock:
             cur = self._conn.execute(_INSERT_MESSAGE, row)
-        return cur.rowcount == 1
+            added = cur.rowcount == 1
+            seq = cur.lastrowid
+        if added and self.listeners:
+            stored = StoredMessage(seq or 0, *row)
+            for listener in list(self.listeners):
+                listener(stored)
+        return added
+
+    def chat_messages(self, callid: str, after: int = 0, limit: int = 100) -> list[StoredMessage]:
+        """One chat's messages, both directions, oldest first, after a sequence number."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM messages WHERE callid = ? AND seq > ? ORDER BY seq"
+                " LIMIT ?",
+                (callid, after, limit),
+            ).fetchall()
+        return [StoredMessage(*r) for r in rows]
+
+    def latest_chat(self, user_id: str, channel: str) -> Chat | None:
+        """The newest chat a customer opened on a channel (the one a chat page joins), or None.
+
+        Chats the sandbox recorded from an agent's send to a callid of its own are not joined.
+        """
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT callid, agent_id, channel, user_id FROM chats WHERE user_id = ?"
+                " AND channel = ? AND opened_by = 'customer'"
+                " ORDER BY created_ms DESC, rowid DESC LIMIT 1",
+                (user_id, channel),
+            ).fetchone()
+        return None if row is None else Chat(*row)
 
     def messages_to(self, user_id: str, after: int = 0, limit: int = 100) -> list[StoredMessage]:
         """Messages the agents sent to a customer, oldest first, after a sequence number."""

@@ -12,13 +12,18 @@ from sendmessage_kit.widgets._playground import Playground, playground
 from sendmessage_kit.widgets.builder import PayloadBuilder
 from sendmessage_kit.widgets.conversation import ConversationView
 from sendmessage_kit.widgets.matrix import ChannelMatrix
+from sendmessage_kit.widgets.presenter import Presenter, presenter
 from sendmessage_kit.widgets.send_panel import SendPanel
+from sendmessage_kit.widgets.traffic import TrafficView
 
 __all__ = [
     "ChannelMatrix",
     "ConversationView",
     "PayloadBuilder",
     "Playground",
+    "Presenter",
     "SendPanel",
+    "TrafficView",
     "playground",
+    "presenter",
 ]

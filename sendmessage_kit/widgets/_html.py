@@ -17,6 +17,8 @@ from sendmessage_kit.skins import chat_style
 
 #: ipywidgets gives HTML controls a 28 px line height (one-line controls); kit blocks set their own.
 LH = "line-height:1.4"
+#: Where the channel cut a message (the web channel's poll delivers 500 characters at most).
+_CUT = '<span class="smk-cut" title="The channel delivered only the first part.">…</span>'
 
 _COLOURS = {"ok": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
 _SEVERITY = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
@@ -177,12 +179,18 @@ def _bubble(b: Bubble, style: dict[str, str], channel: str) -> str:
         f'style="background:{bg};color:{colour};border-radius:{style["radius"]};'
         f"padding:6px 10px;max-width:75%;box-shadow:0 1px 1px rgba(0,0,0,.15);"
         f'white-space:pre-wrap;word-break:break-word">{sender}{media}{html.escape(b.content)}'
-        "</div></div>"
+        f"{_CUT if b.truncated else ''}</div></div>"
     )
 
 
-def conversation_html(items: Sequence[Bubble], *, channel: str, title: str) -> str:
-    """The customer's side of a chat, as bubbles in the channel's style."""
+def conversation_html(
+    items: Sequence[Bubble], *, channel: str, title: str, height: int = 360
+) -> str:
+    """The customer's side of a chat, as bubbles in the channel's style.
+
+    The chat keeps a fixed height and shows the newest message: its scroll box stacks from the
+    bottom (`column-reverse`), so a redraw lands at the newest without any script.
+    """
     style = chat_style(channel)
     body = "".join(_bubble(b, style, channel) for b in items) or (
         '<div style="color:#888;text-align:center">No messages yet.</div>'
@@ -191,10 +199,11 @@ def conversation_html(items: Sequence[Bubble], *, channel: str, title: str) -> s
         f'<div class="smk-chat" data-channel="{html.escape(channel)}" style="{LH};font-family:'
         f"{html.escape(style['font'])};border:1px solid #ccc;border-radius:8px;overflow:hidden;"
         'width:360px">'
-        f'<div style="background:{style["bar"]};color:{style["bar_text"]};padding:6px 10px">'
-        f"<b>{html.escape(channel)}</b> · {html.escape(title)}</div>"
-        f'<div style="background:{style["bg"]};padding:8px;min-height:160px;max-height:360px;'
-        f'overflow-y:auto">{body}</div></div>'
+        f'<div class="smk-chat-title" style="background:{style["bar"]};color:{style["bar_text"]};'
+        f'padding:6px 10px"><b>{html.escape(title)}</b> · {html.escape(style["name"])}</div>'
+        f'<div class="smk-chat-log" style="background:{style["bg"]};padding:8px;'
+        f"height:{height}px;box-sizing:border-box;overflow-y:auto;display:flex;"
+        f'flex-direction:column-reverse"><div>{body}</div></div></div>'
     )
 
 
@@ -207,6 +216,32 @@ def events_html(sentences: Sequence[str], title: str = "What reaches the agent")
     return (
         f'<div class="smk-events" style="{LH}"><b>{html.escape(title)}</b>'
         f'<ul style="margin:4px 0;padding-left:18px">{rows}</ul></div>'
+    )
+
+
+def refused_sentence_html(message: str, findings: Sequence[Finding] = ()) -> str:
+    """A refused send for an audience: one plain sentence with the fix (the table goes elsewhere).
+
+    The first error finding says it (its message and fix); without findings, the message.
+    """
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        first = errors[0]
+        # The first sentence of what is wrong and the first clause of the fix; the rest (and
+        # every other finding) is in the findings table under the hood.
+        said = first.message.split(". ")[0].rstrip(".")
+        fix = first.fix.split("; ")[0].rstrip(".")
+        sentence = f"{said}. {fix}."
+        more = len(errors) - 1
+        if more:
+            sentence += f" ({more} more under the hood.)"
+    else:
+        sentence = message[:1].upper() + message[1:]
+    words = html.escape(sentence.replace("`", ""))
+    return (
+        f'<div class="smk-result smk-refused" data-retcode="not sent" style="color:#7a4b00;'
+        f'background:#fff4e0;border-left:4px solid #e08a00;padding:6px 10px;{LH}">'
+        f"<b>Not sent.</b> {words}</div>"
     )
 
 

@@ -64,11 +64,14 @@ class Playground:
         if conversation is not None:
             panel.on_sent(lambda result: conversation.refresh())
             builder.channel.observe(self._on_channel, names="value")
-        self.widget = _presenter(builder, panel, conversation, self.status)
+        self.widget = self._layout()
+
+    def _layout(self) -> w.Widget:
+        return _presenter(self.builder, self.panel, self.conversation, self.status)
 
     @guarded
     def _on_channel(self, change: Any) -> None:
-        # A chat belongs to one channel: switching the channel opens a new chat on it.
+        # A chat belongs to one channel: switching shows that channel's chat (opened once).
         assert self.conversation is not None
         callid = self.conversation.open(channel=change["new"])
         if callid:
@@ -115,7 +118,7 @@ def _presenter(
         )
         phone.add_class("smk-phone")
         right = w.VBox(
-            [phone, *_phone_link(conversation), conversation.events_box, conversation.status],
+            [phone, *phone_link(conversation), conversation.events_box, conversation.status],
             layout=w.Layout(flex="0 0 420px"),
         )
     else:
@@ -135,28 +138,7 @@ def _presenter(
     )
     hood.set_title(0, "Under the hood: the data string, its size, the exchange on the wire")
     hood.selected_index = None
-    rows = []
-    for name, control in c.items():
-        if name in _COMPOSER:
-            continue
-        button = builder.renewers.get(name)
-        row = labelled(name, control)
-        rows.append(w.HBox([row, button]) if button is not None else row)
-    code = w.Tab(children=[builder.body_html, *builder.snippets.values()])
-    for i, title in enumerate(("outer body", *builder.snippets)):
-        code.set_title(i, title)
-    tools = w.VBox(
-        [
-            w.HBox(
-                [w.VBox([*rows, builder.excluded]), code], layout=w.Layout(flex_flow="row wrap")
-            ),
-            panel.target,
-            panel.history,
-            w.HBox([panel.pick_a, panel.replay, panel.pick_b, panel.diff]),
-            panel.diff_html,
-        ]
-    )
-    more = w.Accordion(children=[tools])
+    more = w.Accordion(children=[all_fields(builder, panel)])
     more.set_title(0, "All fields and code: every field, the outer body, snippets, history")
     more.selected_index = None
     # On a wide screen the phone stays next to the composer instead of drifting to the edge.
@@ -167,7 +149,33 @@ def _presenter(
     return view
 
 
-def _phone_link(conversation: ConversationView) -> list[w.Widget]:
+def all_fields(builder: PayloadBuilder, panel: SendPanel) -> w.Widget:
+    """Every field outside the composer, the outer body and snippets, history, replay, diff."""
+    c = builder.controls
+    rows = []
+    for name, control in c.items():
+        if name in _COMPOSER:
+            continue
+        button = builder.renewers.get(name)
+        row = labelled(name, control)
+        rows.append(w.HBox([row, button]) if button is not None else row)
+    code = w.Tab(children=[builder.body_html, *builder.snippets.values()])
+    for i, title in enumerate(("outer body", *builder.snippets)):
+        code.set_title(i, title)
+    return w.VBox(
+        [
+            w.HBox(
+                [w.VBox([*rows, builder.excluded]), code], layout=w.Layout(flex_flow="row wrap")
+            ),
+            panel.target,
+            panel.history,
+            w.HBox([panel.pick_a, panel.replay, panel.pick_b, panel.diff]),
+            panel.diff_html,
+        ]
+    )
+
+
+def phone_link(conversation: ConversationView) -> list[w.Widget]:
     """In LAN mode, a QR code of this customer's chat page, to open it on a phone in the room."""
     sb = conversation.sandbox
     if not getattr(getattr(sb, "config", None), "lan", False):
@@ -214,7 +222,9 @@ def playground(
             builder = PayloadBuilder(Form(agent_id=client.agent_id), base_url=client.base_url)
             panel = SendPanel(builder, client=client, target="configured")
             return Playground(builder, panel, None, target=target)
-        conversation = ConversationView(sb, channel=channel, user_id=user_id, agent=client)
+        conversation = ConversationView(
+            sb, channel=channel, user_id=user_id, agent=client, join=True
+        )
         form = Form(
             callid=conversation.callid,
             agent_id=client.agent_id,

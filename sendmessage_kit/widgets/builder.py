@@ -56,8 +56,10 @@ class PayloadBuilder:
         *,
         profile: Profile = DEFAULT_PROFILE,
         base_url: str = "https://gateway.example.com:8043",
+        plain_labels: bool = False,
     ) -> None:
         f = form or pv.Form()
+        self.plain_labels = plain_labels  # choices an audience reads (the presenter's)
         self.profile = profile
         self.base_url = base_url
         self.last_error = ""
@@ -108,9 +110,12 @@ class PayloadBuilder:
     def _control(self, spec: DataField, f: pv.Form, table: Any) -> Any:
         value = getattr(f, spec.key)
         if spec.key == "channel":
-            control = w.Dropdown(options=pv.channel_choices(table), value=value)
+            control = w.Dropdown(
+                options=pv.channel_choices(table, plain=self.plain_labels), value=value
+            )
         elif spec.key == "media_type":
-            control = w.Dropdown(options=pv.media_type_choices(f.channel, table), value=value)
+            options = pv.media_type_choices(f.channel, table, plain=self.plain_labels)
+            control = w.Dropdown(options=options, value=value)
         elif spec.key == "media_file_type":
             options = pv.file_type_choices(f.media_type, f.channel, table)
             control = w.Dropdown(options=options, value=value)
@@ -227,7 +232,7 @@ class PayloadBuilder:
     def _on_channel(self, change: Any = None) -> None:
         table = self.profile.channel_table
         with self._hold():
-            options = pv.media_type_choices(self.channel.value, table)
+            options = pv.media_type_choices(self.channel.value, table, plain=self.plain_labels)
             current = self.media_type.value
             values = [v for _, v in options]
             self.media_type.options = options

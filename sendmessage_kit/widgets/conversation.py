@@ -1,13 +1,16 @@
-"""ConversationView: the customer's side of a sandbox chat, as the channel's chat bubbles.
+"""ConversationView: a sandbox chat as the customer sees it, in the channel's chat bubbles.
 
-Messages arrive by polling the sandbox's customer side (`refresh()`, or a background thread
-with `start()`); the customer types a reply, which reaches the agent as an event, shown beside
-(`poll_events()`, also run by the thread). This is the view to demo a channel with.
+The chat's messages, both directions (what the agent sent and what the customer wrote here or
+on the customer's own chat page), arrive as the sandbox pushes them (`start()`: a background
+thread reading the chat's Server-Sent Events) or on `refresh()`; the customer types a reply,
+which reaches the agent as an event, shown beside (`poll_events()`, also run in the background).
+This is the view to demo a channel with.
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import Any
 
 import ipywidgets as w
@@ -28,7 +31,9 @@ class ConversationView:
     """The customer's chat with an agent on one channel of a running sandbox.
 
     It opens a chat as the customer, unless `callid=` names one opened already (then it shows
-    that chat's messages) or `open_chat=False`.
+    that chat's messages) or `open_chat=False`. With `join=True` it joins the customer's open
+    chat on the channel instead of opening another (the customer's chat page joins it too), and
+    switching channel and back shows each channel's own chat.
 
     Attributes:
         callid: the chat's call ID (what `sendmessage` takes), from `open()`.
@@ -50,10 +55,15 @@ class ConversationView:
         agent: Any = None,
         open_chat: bool = True,
         callid: str = "",
+        join: bool = False,
+        display_name: str = "",
     ) -> None:
         self.sandbox = sandbox
         self.channel = channel
         self.user_id = user_id
+        self.join = join
+        self.display_name = display_name  # shown as the chat's title; the user ID under the hood
+        self._chats: dict[str, tuple[str, list[pv.Bubble], str | None]] = {}
         self.agent = agent  # a GatewayClient whose poll_event shows what reaches the agent
         self.customer = customer
         self._owned_customer = False
@@ -102,25 +112,35 @@ class ConversationView:
 
     @guarded
     def open(self, channel: str | None = None, user_id: str | None = None) -> str:
-        """Open a chat as the customer (the sandbox allocates it to the agent); its callid."""
-        self.channel = channel or self.channel
-        self.user_id = user_id or self.user_id
-        opened = self._customer().open_chat(self.channel, self.user_id)
-        self.callid = _callid_of(opened)
+        """Open a chat as the customer (the sandbox allocates it to the agent); its callid.
+
+        With `join` set, the customer's open chat on the channel is joined (its history shown).
+        """
         with self._lock:
-            self.messages, self._cursor = [], None
+            if self.callid:  # keep this channel's chat to show it again on switching back
+                self._chats[self.channel] = (self.callid, self.messages, self._cursor)
+            self.channel = channel or self.channel
+            self.user_id = user_id or self.user_id
+        opened = self._customer().open_chat(self.channel, self.user_id, join=self.join)
+        callid = _callid_of(opened)
+        with self._lock:
+            kept = self._chats.get(self.channel)
+            if kept is not None and kept[0] == callid:
+                self.callid, self.messages, self._cursor = kept
+            else:
+                self.callid, self.messages, self._cursor = callid, [], None
         self.refresh()
         return self.callid
 
     @guarded
     def refresh(self) -> list[pv.Bubble]:
-        """Fetch the agent's new messages to this customer from the sandbox and redraw."""
+        """Fetch the chat's new messages (both directions) from the sandbox and redraw."""
         with self._lock:
-            raw, cursor = self._customer().messages(self.user_id, after=self._cursor)
-            if self._cursor is None:  # a fresh view shows only this chat's messages
-                raw = [m for m in raw if m.callid == self.callid]
-            self._cursor = cursor
-            self.messages.extend(pv.bubbles(raw))
+            callid = self.callid
+            raw, cursor = self._customer().chat_messages(callid, after=self._cursor)
+            if callid == self.callid:
+                self._cursor = cursor
+                self._add(pv.bubbles(raw))
         self._render()
         return self.messages
 
@@ -137,14 +157,31 @@ class ConversationView:
         return self.events
 
     def event_sentences(self) -> list[str]:
-        """The agent events of this chat only, as sentences (other chats' events left out)."""
+        """What reached the agent in this chat, as sentences (other chats' events left out).
+
+        The agent events this view's client received, and each customer message stored in the
+        chat (in the chat's order), whether or not its event reached this client: the sandbox
+        pushed its `AgentEvent_MessageData` to the chat's agent as it stored it, and another
+        client of the same agent (a presenter tab closed a moment ago) may have taken that event
+        from the queue first.
+        """
         with self._lock:
             events = list(self.events)
+            replies = [b.content for b in self.messages if b.who == "customer" and b.seq > 0]
         said = (pv.event_sentence(e, self.callid or None, self.user_id) for e in events)
-        return [s for s in said if s is not None]
+        received = [s for s in said if s is not None]
+        stored = [f"Customer replied: {text}" for text in replies]
+        # The chat's order for the replies; events no stored message carries keep theirs.
+        others = [s for s in received if s not in stored]
+        return others + stored
 
     def start(self, interval: float = 1.0) -> None:
-        """Poll in background threads: customer messages every `interval` s, agent events."""
+        """Follow the chat in background threads: its messages, and the agent's events.
+
+        The messages come as the sandbox pushes them; while the stream is down they are read
+        again every `interval` s. In a browser (no threads): asyncio tasks that read them every
+        `interval` s and poll the agent's events.
+        """
         if self._threads or self._tasks:
             return
         self._stop.clear()
@@ -187,8 +224,20 @@ class ConversationView:
             self._owned_customer = True
         return self.customer
 
+    def _add(self, new: list[pv.Bubble]) -> None:
+        """Add messages not shown yet (a reply typed here comes back in the chat's stream)."""
+        known = {b.message_code for b in self.messages if b.message_code}
+        for b in new:
+            if b.message_code in known:
+                self.messages[:] = [
+                    b if m.message_code == b.message_code else m for m in self.messages
+                ]
+            else:
+                self.messages.append(b)
+                known.add(b.message_code)
+
     def _render(self) -> None:
-        title = f"customer {self.user_id}"
+        title = self.display_name or f"customer {self.user_id}"
         self.chat.value = hx.conversation_html(self.messages, channel=self.channel, title=title)
         self.events_box.value = hx.events_html(self.event_sentences())
 
@@ -199,21 +248,56 @@ class ConversationView:
             raise ValueError("type a reply first.")
         if not self.callid:
             self.open()
-        sent = self._customer().send(self.callid, text)
-        with self._lock:
-            self.messages.append(
-                pv.Bubble(-1, "customer", text, message_code=str(sent.get("messageCode", "")))
-            )
+        code = str(uuid.uuid4())
+        with self._lock:  # shown at once; the chat's stream brings it back with its place
+            self._add([pv.Bubble(-1, "customer", text, message_code=code)])
         self.reply.value = ""
-        self.refresh()
+        self._render()
+        try:
+            self._customer().send(self.callid, text, message_code=code)
+        except Exception:  # not sent: the bubble goes, the text is back in the box
+            with self._lock:
+                self.messages[:] = [b for b in self.messages if b.message_code != code]
+            self.reply.value = text
+            self._render()
+            raise
+        if not self._threads:
+            self.refresh()
 
     @guarded
     def _on_refresh(self, _: Any = None) -> None:
         self.refresh()
 
     def _loop_messages(self, interval: float) -> None:
-        while not self._stop.wait(interval):
+        """Read the chat's stream (a keep-alive each second checks for stop or a new chat)."""
+        reader = self._customer()()  # a connection of its own, closed here
+        try:
+            while not self._stop.is_set():
+                if not self._follow(reader) and self._stop.wait(interval):
+                    return
+        finally:
+            reader.close()
+
+    def _follow(self, reader: Any) -> bool:
+        """Follow the current chat until it changes or stops; False when the stream failed."""
+        callid = self.callid
+        if not callid:
+            return False
+        try:
+            for m in reader.stream(callid, after=self._cursor, ping=1):
+                if self._stop.is_set() or callid != self.callid:
+                    return True
+                if m is None:
+                    continue
+                with self._lock:
+                    if callid == self.callid:
+                        self._cursor = str(m.seq)
+                        self._add(pv.bubbles([m]))
+                self._render()
+        except Exception:  # the sandbox stopped or restarted: read what came, stream again
             self.refresh()
+            return False
+        return True
 
     def _loop_events(self) -> None:
         while not self._stop.is_set():

@@ -46,8 +46,10 @@ class SendPanel:
         target: str = "sandbox",
         client_options: dict[str, Any] | None = None,
         renew_after_send: bool = True,
+        plain: bool = False,
     ) -> None:
         self.builder = builder
+        self.plain = plain  # a refused send as one sentence; the findings in `refusal_findings`
         self.client = client
         self.sandbox = sandbox
         self._given_sandbox = sandbox
@@ -58,6 +60,7 @@ class SendPanel:
         self.results: list[Any] = []
         self.last_error = ""
         self._listeners: list[Callable[[Any], object]] = []
+        self._refusal_listeners: list[Callable[[str], object]] = []
 
         self.target = w.Dropdown(options=_TARGETS, value=target, description="target")
         self.check = w.Checkbox(value=True, description="check before sending")
@@ -65,6 +68,7 @@ class SendPanel:
         self.send.add_class("smk-send")
         self.status, self.result_html = w.HTML(), w.HTML()
         self.exchange = w.HTML()
+        self.refusal_findings = w.HTML()  # with `plain`: the last refusal's findings table
         self.history = w.HTML()
         self.pick_a = w.Dropdown(options=[], description="send")
         self.pick_b = w.Dropdown(options=[], description="vs")
@@ -93,6 +97,10 @@ class SendPanel:
     def on_sent(self, listener: Callable[[Any], object]) -> None:
         """Call `listener(result)` after every send that got an answer (the conversation)."""
         self._listeners.append(listener)
+
+    def on_refused(self, listener: Callable[[str], object]) -> None:
+        """Call `listener(message)` after every send the kit refused to make (a scenario)."""
+        self._refusal_listeners.append(listener)
 
     def close(self) -> None:
         """Close what `connect()` opened: its client, and the sandbox it started.
@@ -175,7 +183,13 @@ class SendPanel:
         # "retcode 0 · success" never sits beside a send that did not happen.
         self.last_error = f"Not sent: {message}"
         self.status.value = ""
-        self.result_html.value = hx.refused_html(message, findings)
+        if self.plain:
+            self.result_html.value = hx.refused_sentence_html(message, findings)
+            self.refusal_findings.value = hx.findings_html(findings) if findings else ""
+        else:
+            self.result_html.value = hx.refused_html(message, findings)
+        for listener in self._refusal_listeners:
+            listener(message)
         self.exchange.value = ""
 
     def _render_history(self) -> None:

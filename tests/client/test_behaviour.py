@@ -85,32 +85,6 @@ async def test_send_delivers_to_the_customer(make_twin: MakeTwin, faults: Faults
     ]
 
 
-async def test_requests_go_to_the_transport_not_through_httpxs_client_layers(
-    make_twin: MakeTwin, faults: Faults, monkeypatch: pytest.MonkeyPatch, caplog: Any
-) -> None:
-    # The twins call their transport themselves (httpx2's auth, redirect, cookie and hook
-    # layers are of no use to the gateway's interface and cost a send about 30 us).
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("httpx2's Client.send was used")
-
-    twin = await make_twin()
-    monkeypatch.setattr(twin.client._httpx, "send", refuse)  # this client's, not the helpers'
-    user = _user()
-    message = new_message(to=user, content="not through Client.send")
-    with caplog.at_level(logging.INFO, logger="sendmessage_kit.http"):
-        assert (await twin.send_message("call-t", message)).ok
-    # The line httpx2's Client.send would have logged, from the kit: method, URL, status.
-    send_url = f"{twin.base_url}/agentgateway/resource/mediacall/{twin.agent_id}/sendmessage"
-    lines = [r.getMessage() for r in caplog.records if r.name == "sendmessage_kit.http"]
-    assert lines == [f"HTTP Request: POST {send_url} -> 200"]
-    assert twin.guid is not None and twin.guid.get_secret_value() not in caplog.text
-    assert [m["messageCode"] for m in faults.messages(user)] == [message.messageCode]
-    await twin.close() if not twin.is_async else await twin.aclose()
-    with pytest.raises(RuntimeError, match="closed"):  # as httpx2's Client.send would say
-        await twin.send_message("call-t", new_message(to=user, content="after close"))
-    assert len(faults.messages(user)) == 1
-
-
 async def test_send_accepts_a_ready_data_string(make_twin: MakeTwin, faults: Faults) -> None:
     twin = await make_twin()
     user = _user()

@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from sendmessage_kit.history import History
+from sendmessage_kit.history import History, target_of
 from sendmessage_kit.sandbox.config import data_dir
-from tests.conftest import CANARY_GUID, CANARY_PASSWORD
 
 
 def test_default_path_follows_the_data_dir_env(
@@ -35,27 +34,11 @@ def test_list_is_newest_first_and_limited() -> None:
         assert [e.ok for e in entries] == [True, False, True]
 
 
-def test_secrets_are_scrubbed_before_writing(tmp_path: Path) -> None:
-    path = tmp_path / "h.sqlite3"
-    with History(path) as h:
-        h.append(
-            base_url="b",
-            agent_id="101",
-            body=f'{{"content":"my guid is {CANARY_GUID} pw {CANARY_PASSWORD}"}}',
-            retcode="0",
-            error=f"boom {CANARY_GUID}",
-            secrets=[CANARY_GUID, CANARY_PASSWORD],
-        )
-    raw = path.read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("h.sqlite3*"))
-    assert CANARY_GUID.encode() not in raw
-    assert CANARY_PASSWORD.encode() not in raw
-
-
 def test_delivered_finds_only_successful_codes() -> None:
     with History(":memory:") as h:
         h.append(base_url="b", agent_id="1", body="{}", retcode="0", message_code="a")
         h.append(base_url="b", agent_id="1", body="{}", retcode="100-007", message_code="b")
-        assert h.delivered(["a", "b", "c"]) == {"a"}
+        assert h.delivered(["a", "b", "c"], target=target_of("b", "1")) == {"a"}
 
 
 def test_get_unknown_entry_is_a_key_error() -> None:

@@ -1,15 +1,15 @@
-"""The async client's HTTP: aiohttp's connections by default, httpx2's pool without aiohttp.
+"""One way to send: every call of either client goes through its httpx2 client's `send`.
 
-The twin behaviour tests (timeouts, refused connections, untrusted certificates, dropped
-connections) run the async client on its direct aiohttp exchange; these pin the choice itself
-and that the exchange answers as httpx2's path does.
+The async client's default transport is aiohttp's connections behind httpx2's transport
+interface; any `transport=` given to either client is the one every call uses. Every answer is
+one complete `httpx2.Response`, and every error that carries one exposes all of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import sys
+import logging
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,69 +19,119 @@ import pytest
 
 from sendmessage_kit import _http
 from sendmessage_kit._aiohttp import AiohttpTransport
-from sendmessage_kit.client import AsyncGatewayClient
-from sendmessage_kit.errors import ResponseError
+from sendmessage_kit.client import AsyncGatewayClient, GatewayClient
+from sendmessage_kit.errors import GatewayError, ResponseError, TransportError
 from sendmessage_kit.models import new_message
 from tests.client.conftest import Faults, _agents
 from tests.loopback import LoopbackServer, QuietHandler
 
-
-async def _send_one(gw: Any) -> AsyncGatewayClient:
-    # An agent of its own (the twins' counter): no earlier sign-in to take over.
-    client = await AsyncGatewayClient.for_sandbox(gw, agent_id=str(next(_agents)), history=False)
-    result = await client.send_message("call-t", new_message(to="u-t", content="hi"))
-    assert result.ok and result.attempts == 1
-    return client
+pytestmark = pytest.mark.filterwarnings("ignore::sendmessage_kit.client.InsecureTransportWarning")
 
 
-async def test_default_transport_is_aiohttp_and_delivers(gw: Any) -> None:
-    client = await _send_one(gw)
-    try:
-        assert isinstance(client._httpx._transport, AiohttpTransport)
-    finally:
-        await client.aclose()
-    transport = client._httpx._transport
-    assert transport._session is None  # closed with the client
-    with pytest.raises(RuntimeError, match="closed"):  # and not reopened behind its owner
-        await transport.exchange("POST", gw.base_url, {}, b"{}", 5.0)
-    assert transport._session is None
+class Recording(httpx2.BaseTransport):
+    """A transport that passes every request on to `inner` and notes its method and path."""
+
+    def __init__(self, inner: httpx2.BaseTransport) -> None:
+        self.inner, self.seen = inner, list[str]()
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.seen.append(f"{request.method} {request.url.path.rsplit('/', 1)[-1]}")
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
-async def test_without_aiohttp_the_client_uses_httpx2s_pool(
+class AsyncRecording(httpx2.AsyncBaseTransport):
+    """`Recording`'s async twin."""
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
+        self.inner, self.seen = inner, list[str]()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.seen.append(f"{request.method} {request.url.path.rsplit('/', 1)[-1]}")
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def _maybe(value: Any) -> Any:
+    return await value if asyncio.iscoroutine(value) else value
+
+
+@pytest.mark.parametrize("kind", ["sync", "async", "async-httpx2-pool"])
+async def test_every_call_goes_through_the_transport_given(
+    gw: Any, faults: Faults, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    recording: Recording | AsyncRecording
+    if kind == "sync":
+        recording = Recording(httpx2.HTTPTransport(verify=gw.verify()))
+    elif kind == "async":
+        recording = AsyncRecording(AiohttpTransport(gw.verify()))
+    else:
+        recording = AsyncRecording(httpx2.AsyncHTTPTransport(verify=gw.verify()))
+    cls = GatewayClient if kind == "sync" else AsyncGatewayClient
+    client = cls(
+        base_url=gw.base_url, agent_id=str(next(_agents)), password=gw.password,
+        phonenum=gw.phonenum, history=False, transport=recording,  # type: ignore[arg-type]
+    )  # fmt: skip
+    user = "u" + uuid.uuid4().hex[:12]
+    message = new_message(to=user, content="through the transport given")
+    with caplog.at_level(logging.INFO, logger="httpx2"):
+        await _maybe(client.sign_in())
+        assert (await _maybe(client.send_message("call-t", message))).ok
+        await _maybe(client.poll_event(timeout=5))  # the sandbox answers a poll within 1 s
+        await _maybe(client.sign_out())
+    assert recording.seen == [
+        f"PUT {client.agent_id}", "POST sendmessage", f"GET {client.agent_id}", "DELETE logout",
+    ]  # fmt: skip
+    # httpx2's own log line for each request (its Client.send wrote it), without the Guid.
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx2"]
+    send_url = f"{gw.base_url}/agentgateway/resource/mediacall/{client.agent_id}/sendmessage"
+    assert f'HTTP Request: POST {send_url} "HTTP/1.1 200 OK"' in lines and len(lines) == 4
+    await _maybe(client.close() if kind == "sync" else client.aclose())  # type: ignore[union-attr]
+    # A closed client sends nothing: httpx2's own refusal, before the transport is reached.
+    with pytest.raises(RuntimeError, match="closed"):
+        await _maybe(client.send_message("call-t", new_message(to=user, content="after close")))
+    assert len(recording.seen) == 4 and len(faults.messages(user)) == 1
+
+
+async def test_the_default_async_transport_is_aiohttps_and_closes_with_the_client(
     gw: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "sendmessage_kit._aiohttp", None)  # import fails
-    client = await _send_one(gw)
-    try:
-        assert isinstance(client._httpx._transport, httpx2.AsyncHTTPTransport)
-    finally:
-        await client.aclose()
+    used: list[AiohttpTransport] = []
+    real = AiohttpTransport.handle_async_request
+
+    async def counted(self: AiohttpTransport, request: httpx2.Request) -> httpx2.Response:
+        used.append(self)
+        return await real(self, request)
+
+    monkeypatch.setattr(AiohttpTransport, "handle_async_request", counted)
+    client = await AsyncGatewayClient.for_sandbox(gw, agent_id=str(next(_agents)), history=False)
+    assert (await client.send_message("call-d", new_message(to="u-d", content="hi"))).ok
+    await client.aclose()
+    assert len(used) == 2 and used[0] is used[1]  # the sign-in and the send, one transport
+    transport = used[0]
+    assert transport.is_closed
+    with pytest.raises(RuntimeError, match="closed"):  # and it opens nothing behind its owner
+        await transport.handle_async_request(httpx2.Request("POST", gw.base_url))
 
 
-async def test_html_answer_through_aiohttp_is_response_error(gw: Any) -> None:
-    client = AsyncGatewayClient(
-        base_url=gw.base_url + "/not-the-gateway/x", agent_id=str(next(_agents)),
-        ca_bundle=gw.ca_path, password=gw.password, phonenum=gw.phonenum, history=False,
-    )  # fmt: skip
-    try:
-        with pytest.raises(ResponseError):
-            await client.sign_in()
-    finally:
-        await client.aclose()
-
-
-# --- The direct exchange and httpx2's path give the same results -----------------------------
+# --- Every answer is a whole httpx2.Response, the same through every transport ---------------
 #
-# The async client calls its aiohttp transport's `exchange` itself (no httpx2.Request or
-# Response on the way). A loopback server answers each send with the shape its callid names,
-# and the same sends go through the direct exchange, through httpx2.AsyncClient on the same
-# aiohttp transport, and through httpx2's own pool: what reaches the server and what the
-# caller gets back must not differ.
+# A loopback server answers each send with the shape its callid names; the same sends go
+# through the sync client, the async client on aiohttp and the async client on httpx2's pool.
 
 HTML = "<html><body>502 Bad Gateway</body></html>"
 GBK_ANSWER = json.dumps({"retcode": "0", "message": "发送成功"}, ensure_ascii=False)
 SHAPES: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
     "ok": (200, [("Content-Type", "application/json")], b'{"retcode":"0","message":"success"}'),
+    "sets-cookie": (
+        200,
+        [("Content-Type", "application/json"), ("Set-Cookie", "JSESSIONID=c00k1e; Path=/")],
+        b'{"retcode":"0","message":"success"}',
+    ),
     "rotates": (
         200,
         [("Content-Type", "application/json"), ("Set-GUID", "JSESSIONID=rotated-guid-0002")],
@@ -94,13 +144,11 @@ SHAPES: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
     "no-retcode": (200, [("Content-Type", "application/json")], b'{"result":"0"}'),
     "message-object": (200, [], b'{"retcode":0,"message":{"detail":"x"}}'),
 }
-
-
-WIRE_HEADERS = ("content-type", "accept", "guid", "content-length", "transfer-encoding")
+WIRE_HEADERS = ("content-type", "accept", "guid", "content-length", "transfer-encoding", "cookie")
 
 
 class CannedGateway(LoopbackServer):
-    """A loopback HTTP server: a send on chat `<shape>` gets `SHAPES[shape]`; keeps requests."""
+    """A send on chat `<shape>` gets `SHAPES[shape]`; a sign-in gets retcode 0, no Set-GUID."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str | None], bytes]] = []
@@ -109,17 +157,23 @@ class CannedGateway(LoopbackServer):
         class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length") or 0))
-                sent = {k: self.headers.get(k) for k in WIRE_HEADERS}
-                canned.requests.append((self.path, sent, body))
-                status, headers, payload = SHAPES[json.loads(body)["callid"]]
+            def _answer(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
                 self.send_response(status)
                 for name, value in headers:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                sent = {k: self.headers.get(k) for k in WIRE_HEADERS}
+                canned.requests.append((self.path, sent, body))
+                self._answer(*SHAPES[json.loads(body)["callid"]])
+
+            def do_PUT(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length") or 0))
+                self._answer(*SHAPES["ok"])
 
         super().__init__(Handler)
 
@@ -133,13 +187,22 @@ def canned() -> Iterator[CannedGateway]:
         server.close()
 
 
+def _whole(response: Any) -> tuple[Any, ...]:
+    """What an error's response exposes: status, headers, text, JSON, elapsed and request."""
+    assert isinstance(response, httpx2.Response)
+    assert response.elapsed.total_seconds() > 0  # timed by httpx2's send
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    request = response.request
+    sent = (request.method, request.url.path.rsplit("/", 1)[-1], request.headers.get("guid"))
+    return (response.status_code, response.headers.get("content-type"), response.text, body, sent)
+
+
 def _outcome(result: Any) -> tuple[Any, ...]:
     error = result.error
     response = getattr(error, "response", None)
-    answer = None
-    if response is not None and not isinstance(response, dict):
-        assert isinstance(response, httpx2.Response)  # what ResponseError.response holds
-        answer = (response.status_code, response.text, response.headers.get("content-type"))
     return (
         result.retcode,
         result.response.message if result.response is not None else None,
@@ -147,34 +210,37 @@ def _outcome(result: Any) -> tuple[Any, ...]:
         str(error),
         getattr(error, "status_code", None),
         getattr(error, "body", None),
-        answer,
+        _whole(response) if response is not None else None,
     )
 
 
-async def _through(
-    canned: CannedGateway, transport: httpx2.AsyncBaseTransport | None
-) -> tuple[list[tuple[Any, ...]], list[tuple[str, dict[str, str | None], bytes]], list[Any]]:
+async def _through(canned: CannedGateway, kind: str) -> tuple[Any, ...]:
     canned.requests.clear()
-    client = AsyncGatewayClient(
-        base_url=canned.base_url, agent_id="101", guid="first-guid-0001", history=False,
-        max_retries=0, verify=False, transport=transport,
-    )  # fmt: skip
+    kw: dict[str, Any] = {"base_url": canned.base_url, "agent_id": "101", "history": False,
+                          "max_retries": 0, "verify": False}  # fmt: skip
+    if kind == "sync":
+        client: Any = GatewayClient(guid="first-guid-0001", **kw)
+    else:
+        pool = httpx2.AsyncHTTPTransport(verify=False) if kind == "async-httpx2-pool" else None
+        client = AsyncGatewayClient(guid="first-guid-0001", transport=pool, **kw)
     outcomes, guids = [], []
     try:
-        assert (client._direct is not None) == (transport is None)
         for i, shape in enumerate(SHAPES):
             code, when = str(uuid.UUID(int=i)), "1700000000000"
             message = new_message(to="u-1", content="hi", message_code=code, send_time=when)
-            result = await client.send_message(shape, message, raise_on_error=False)
+            result = await _maybe(client.send_message(shape, message, raise_on_error=False))
             outcomes.append(_outcome(result))
             guids.append(client.guid.get_secret_value() if client.guid else None)
+        client._guid.set(None)  # a sign-in answered without Set-GUID: an error with its response
+        with pytest.raises(ResponseError, match="Set-GUID") as caught:
+            await _maybe(client.sign_in(password="pw", phonenum="1"))
+        no_guid = _whole(caught.value.response)
     finally:
-        await client.aclose()
-    return outcomes, list(canned.requests), guids
+        await _maybe(client.close() if kind == "sync" else client.aclose())
+    return outcomes, list(canned.requests), guids, no_guid
 
 
-@pytest.mark.filterwarnings("ignore::sendmessage_kit.client.InsecureTransportWarning")
-async def test_direct_exchange_matches_httpx2s_path(
+async def test_every_transport_gives_the_same_whole_answers(
     canned: CannedGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     waits: list[float] = []
@@ -187,22 +253,32 @@ async def test_direct_exchange_matches_httpx2s_path(
         return seconds
 
     monkeypatch.setattr(_http, "retry_after", recorded)
-    direct = await _through(canned, None)
-    via_httpx2 = await _through(canned, AiohttpTransport(verify=False))
-    via_pool = await _through(canned, httpx2.AsyncHTTPTransport(verify=False))
-    assert direct == via_httpx2 == via_pool
-    outcomes, requests, guids = direct
+    sync = await _through(canned, "sync")
+    on_aiohttp = await _through(canned, "async")
+    on_pool = await _through(canned, "async-httpx2-pool")
+    assert sync == on_aiohttp == on_pool
+    outcomes, requests, guids, no_guid = sync
     by_shape = dict(zip(SHAPES, outcomes, strict=True))
     # The shapes really differ, so the equality above compares something.
     assert by_shape["ok"][:3] == ("0", "success", "NoneType")
     assert by_shape["gbk"][:2] == ("0", "发送成功")  # decoded with the charset it declares
-    assert by_shape["refused"][:3] == ("100-007", "", "GatewayInternalError")
+    refused = by_shape["refused"]
+    assert refused[:3] == ("100-007", "", "GatewayInternalError")
+    sent = ("POST", "sendmessage", "rotated-guid-0002")
+    assert refused[6] == (
+        200, "application/json", '{"retcode":"100-007"}', {"retcode": "100-007"}, sent
+    )  # fmt: skip
     assert by_shape["html"][2] == "ResponseError" and "an HTML page" in by_shape["html"][3]
-    assert by_shape["html"][4:] == (502, HTML, (502, HTML, "text/html"))
+    assert by_shape["html"][4:] == (502, HTML, (502, "text/html", HTML, None, sent))
     assert by_shape["busy"][4] == 503 and by_shape["no-retcode"][2] == "ResponseError"
+    assert by_shape["no-retcode"][6][3] == {"result": "0"}
+    assert no_guid == (200, "application/json", '{"retcode":"0","message":"success"}',
+                       {"retcode": "0", "message": "success"}, ("PUT", "101", None))  # fmt: skip
     assert waits == [7.0] * 3  # the busy answer's Retry-After reached the retry decision
     assert by_shape["message-object"][:2] == ("0", '{"detail": "x"}')
-    assert guids[0] == "first-guid-0001" and guids[1:] == ["rotated-guid-0002"] * (len(SHAPES) - 1)
+    assert guids[:2] == ["first-guid-0001"] * 2 and guids[2:] == ["rotated-guid-0002"] * (
+        len(SHAPES) - 2
+    )
     # On the wire: the same path, body and gateway headers every way.
     path, headers, body = requests[0]
     assert path == "/agentgateway/resource/mediacall/101/sendmessage"
@@ -210,58 +286,82 @@ async def test_direct_exchange_matches_httpx2s_path(
     assert headers["accept"] == "application/json" and headers["guid"] == "first-guid-0001"
     assert headers["content-length"] == str(len(body)) and json.loads(body)["callid"] == "ok"
     assert (
-        requests[1][1]["guid"] == "first-guid-0001"
-        and requests[2][1]["guid"] == "rotated-guid-0002"
+        requests[2][1]["guid"] == "first-guid-0001"
+        and requests[3][1]["guid"] == "rotated-guid-0002"
     )
+    assert [h["cookie"] for _, h, _ in requests] == [None] * len(SHAPES)  # no cookie sent back
 
 
-async def test_the_default_client_sends_through_the_exchange_not_httpx2(
-    gw: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[str] = []
-    real = AiohttpTransport.exchange
+@pytest.mark.parametrize("cls", [GatewayClient, AsyncGatewayClient])
+async def test_gateway_and_transport_errors_carry_what_was_sent(gw: Any, cls: type) -> None:
+    client = cls(
+        base_url=gw.base_url, agent_id=str(next(_agents)), ca_bundle=gw.ca_path,
+        password="not-the-password", phonenum=gw.phonenum, history=False,
+    )  # fmt: skip
+    try:
+        with pytest.raises(GatewayError) as refused:
+            await _maybe(client.sign_in())
+        response = refused.value.response
+        assert response.json()["retcode"] == refused.value.retcode == "100-004"
+        assert response.elapsed.total_seconds() > 0 and response.request.method == "PUT"
+        assert response.headers["content-type"].startswith("application/json")
+    finally:
+        await _maybe(client.close() if cls is GatewayClient else client.aclose())
+    nobody = cls(base_url="http://127.0.0.1:9", agent_id="101", history=False, max_retries=0)
+    try:
+        with pytest.raises(TransportError) as failed:
+            await _maybe(nobody.poll_event(timeout=2))
+        assert isinstance(failed.value.request, httpx2.Request)
+        assert failed.value.request.url.path.endswith("/agentevent/101")
+    finally:
+        await _maybe(nobody.close() if cls is GatewayClient else nobody.aclose())
 
-    async def counted(self: AiohttpTransport, *args: Any, **kwargs: Any) -> Any:
-        calls.append(args[0])
-        return await real(self, *args, **kwargs)
 
-    async def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("httpx2.AsyncClient.send used")
-
-    monkeypatch.setattr(AiohttpTransport, "exchange", counted)
-    monkeypatch.setattr(httpx2.AsyncClient, "send", refuse)
-    client = await _send_one(gw)
-    await client.aclose()
-    assert calls == ["PUT", "POST"]  # the sign-in and the send
-
-
-def test_an_answers_retry_after_is_read_as_from_httpx2() -> None:
-    from multidict import CIMultiDict, CIMultiDictProxy
-
-    for value, seconds in (("2", 2.0), ("soon", None)):
-        headers = CIMultiDictProxy(CIMultiDict([("Retry-After", value)]))
-        raw = ((b"Retry-After", value.encode()),)
-        answer = _http.Answer(503, headers, b"", raw)
-        assert _http.retry_after(answer) == seconds
-        assert _http.retry_after(answer.to_httpx()) == seconds
+async def test_html_answer_through_aiohttp_is_response_error(gw: Any) -> None:
+    client = AsyncGatewayClient(
+        base_url=gw.base_url + "/not-the-gateway/x", agent_id=str(next(_agents)),
+        ca_bundle=gw.ca_path, password=gw.password, phonenum=gw.phonenum, history=False,
+    )  # fmt: skip
+    try:
+        with pytest.raises(ResponseError) as caught:
+            await client.sign_in()
+        assert caught.value.response.status_code == 404
+    finally:
+        await client.aclose()
 
 
 async def test_a_request_waiting_for_a_connection_waits_its_turn(gw: Any, faults: Faults) -> None:
     # One connection, three requests, each answered after 0.25 s: the third waits 0.5 s for the
     # connection, longer than its 0.4 s timeout, which bounds the connect and each read only.
-
     faults.set(latency_ms=250, callid="waits-its-turn")
     transport = AiohttpTransport(gw.verify(), max_connections=1)
-    body = json.dumps({"callid": "waits-its-turn", "data": "{}"}).encode()
+    content = json.dumps({"callid": "waits-its-turn", "data": "{}"})
     url = f"{gw.base_url}/agentgateway/resource/mediacall/101/sendmessage"
-    try:
-        answers = await asyncio.gather(
-            *(
-                transport.exchange("POST", url, dict(_http.JSON_HEADERS), body, 0.4)
-                for _ in range(3)
-            )
-        )
-    finally:
-        await transport.aclose()
+    requests = [
+        _http.build_request("POST", url, guid_headers={}, content=content, timeout=0.4)
+        for _ in range(3)
+    ]
+    async with httpx2.AsyncClient(transport=transport) as http:  # closes the transport
+        answers = await asyncio.gather(*map(http.send, requests))
     assert [a.status_code for a in answers] == [200, 200, 200]
-    assert all(json.loads(a.content)["retcode"] == "000-003" for a in answers)  # no Guid sent
+    assert all(a.json()["retcode"] == "000-003" for a in answers)  # no Guid sent
+
+
+async def test_the_async_client_talks_to_an_app_in_process_over_asgi(tmp_path: Any) -> None:
+    # The path a browser build takes: no sockets, the sandbox app called through httpx2's
+    # ASGITransport given as `transport=`.
+    from sendmessage_kit.sandbox import SandboxConfig
+    from sendmessage_kit.sandbox.app import create_app
+
+    app = create_app(SandboxConfig(http=True, data_dir=tmp_path))
+    client = AsyncGatewayClient(
+        base_url="http://sandbox.local", agent_id="101", password="sandbox",
+        phonenum="88880001", history=False, transport=httpx2.ASGITransport(app=app),
+    )  # fmt: skip
+    try:
+        await client.sign_in()
+        result = await client.send_message("call-a", new_message(to="u-asgi", content="hi"))
+    finally:
+        await client.aclose()
+    assert (result.ok, result.attempts) == (True, 1)
+    assert client.guid is not None

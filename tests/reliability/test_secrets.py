@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from sendmessage_kit import SendMessageRequest, new_message, snippets
+from sendmessage_kit.auth import WITHHELD
 from sendmessage_kit.client import AsyncGatewayClient, GatewayClient
 from sendmessage_kit.errors import SendMessageKitError
 from sendmessage_kit.history import History
@@ -41,7 +42,8 @@ pytestmark = [
 ]
 
 
-# httpcore2 traces every response's headers at DEBUG, Set-GUID included: the kit masks it.
+# httpcore2 traces every response's headers at DEBUG, Set-GUID included: the kit withholds the
+# lines that name a Guid header.
 THIRD_PARTY_TRACE = "httpcore2"
 
 
@@ -303,6 +305,8 @@ def test_third_party_debug_trace_does_not_show_the_guid(
     }
     assert traced, "httpcore2 traced the exchange"
     assert scan(traced, counter="leaked_third_party_debug") == []
+    # The response headers' line was there, and withheld whole (its format is not read).
+    assert any(WITHHELD in line for line in traced.values())
 
 
 def test_executed_notebook_never_shows_the_canaries(

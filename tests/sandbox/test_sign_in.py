@@ -96,7 +96,11 @@ def test_the_catalog_has_the_published_sign_in_codes() -> None:
 
 def test_the_client_gets_100_001_as_a_typed_error_with_its_remedy(sandbox_http: Sandbox) -> None:
     with GatewayClient(
-        base_url=sandbox_http.base_url, agent_id="4102", password="", phonenum="88880001"
+        base_url=sandbox_http.base_url,
+        agent_id="4102",
+        password="",
+        phonenum="88880001",
+        history=False,
     ) as client:
         with pytest.raises(InvalidParameterError) as info:
             client.sign_in()

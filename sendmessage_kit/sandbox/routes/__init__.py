@@ -2,6 +2,7 @@
 
 - `gateway`: the agent's CC-Gateway interfaces (sign-in, Guid, event poll, sendmessage);
 - `customer`: the customer's side, sandbox only (open a chat, write, read the agent's messages);
+- `live`: one chat, both directions, as a list and as Server-Sent Events;
 - `web`: the web channel's customer interfaces (applyToken, poll);
 - `webchat`: the customer's chat page and its links;
 - `control`: health and faults.
@@ -11,8 +12,8 @@ State lives on `app.state.sandbox` (`SandboxState`); gateway failures are `Gatew
 
 from __future__ import annotations
 
-from sendmessage_kit.sandbox.routes import control, customer, gateway, web, webchat
+from sendmessage_kit.sandbox.routes import control, customer, gateway, live, web, webchat
 
 __all__ = ["ROUTERS"]
 
-ROUTERS = (gateway.router, customer.router, web.router, webchat.router, control.router)
+ROUTERS = (gateway.router, customer.router, live.router, web.router, webchat.router, control.router)

@@ -21,6 +21,7 @@ from sendmessage_kit.constraints import Profile
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.faults import Faults
 from sendmessage_kit.sandbox.lan import PageLinks
+from sendmessage_kit.sandbox.live import Feed
 from sendmessage_kit.sandbox.sessions import Gateway, Session
 from sendmessage_kit.sandbox.store import Store
 
@@ -64,6 +65,7 @@ class SandboxState:
     tokens: dict[str, str] = field(default_factory=dict)  # web channel token -> user ID
     web_cursor: dict[str, int] = field(default_factory=dict)  # web token -> last polled seq
     links: PageLinks = field(default_factory=PageLinks)  # the chat pages' tokens
+    feed: Feed = field(default_factory=Feed)  # new messages pushed to the chats' live streams
 
 
 async def _state(request: Request) -> SandboxState:

@@ -42,12 +42,23 @@ class OpenChat(BaseModel):
     channel: Channel = Channel.WEB
     userId: str = Field(min_length=1, max_length=32)
     agentId: str | None = Field(default=None, description="Default: a signed-in agent, or 101.")
+    join: bool = Field(
+        default=False,
+        description="Join this customer's open chat on the channel when there is one (the "
+        "chat page and the presenter's phone show one conversation); else open a new one.",
+    )
 
 
 class CustomerText(BaseModel):
     """A customer writes in a chat (text of at most 1 KB, UTF-8)."""
 
     content: str = Field(min_length=1)
+    messageCode: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="The message's code (default: a new UUID); a page that shows the message "
+        "before the answer comes knows it as its own when the chat's stream brings it back.",
+    )
 
 
 @router.post("/sandbox/chats", summary="A customer opens a chat", responses=REFUSED)
@@ -60,8 +71,18 @@ async def open_chat(body: OpenChat, state: StateDep) -> dict[str, str]:
     elif not gw.in_range(agent_id):
         low, high = config.agent_id_range
         raise HTTPException(400, f"agentId must be in {low}-{high}")
-    callid = _new_callid()
     channel = body.channel.value
+    joined = state.store.latest_chat(body.userId, channel) if body.join else None
+    if joined is not None:
+        return {
+            "callid": joined.callid,
+            "agentId": joined.agent_id,
+            "channel": channel,
+            "userId": body.userId,
+            "cursor": str(state.store.newest_to(body.userId)),
+            "joined": "true",
+        }
+    callid = _new_callid()
     cursor = state.store.newest_to(body.userId)  # this chat's messages come after it
     state.store.open_chat(callid, agent_id, channel, body.userId, by="customer")
     gw.push_event(
@@ -99,8 +120,8 @@ async def customer_writes(callid: str, body: CustomerText, state: StateDep) -> d
     kb = state.config.bytes_per_kb  # the same KB reading as the send limit
     if len(body.content.encode("utf-8", "surrogatepass")) > kb:
         raise HTTPException(400, f"a customer's text is at most 1 KB ({kb} UTF-8 bytes)")
-    code = str(uuid.uuid4())
-    store.add_message(
+    code = body.messageCode or str(uuid.uuid4())
+    if not store.add_message(
         message_code=code,
         direction="customer",
         callid=callid,
@@ -109,7 +130,8 @@ async def customer_writes(callid: str, body: CustomerText, state: StateDep) -> d
         channel=chat.channel,
         media_type="TEXT",
         content=body.content,
-    )
+    ):
+        return {"messageCode": code, "callid": callid}  # a resend of a stored message: once
     state.gateway.push_event(
         chat.agent_id,
         "AgentEvent_MessageData",

@@ -69,8 +69,10 @@ async def page(
     token: Annotated[str | None, Query(description="Page token (LAN mode).")] = None,
 ) -> Response:
     # The customer's 1 KB, in the sandbox's KB reading (the same as its send limit).
-    html = _static("webchat.html").replace(
-        b'data-max-bytes=""', f'data-max-bytes="{state.config.bytes_per_kb}"'.encode()
+    html = (
+        _static("webchat.html")
+        .replace(b'data-max-bytes=""', f'data-max-bytes="{state.config.bytes_per_kb}"'.encode())
+        .replace(b'data-web-cut=""', f'data-web-cut="{state.config.web_poll_chars}"'.encode())
     )
     return _page_response(html, "text/html; charset=utf-8")
 

@@ -1,7 +1,8 @@
-// The customer's chat page: opens a chat as ?user= on ?channel=, shows what the agent sends,
-// sends what the customer types. WEB reads with the web channel's applyToken + poll; the other
-// channels read the sandbox's customer side. Everything the agent sent is shown as text
-// (textContent), never as HTML.
+// The customer's chat page: joins the customer's chat on ?channel= (or opens one), shows the
+// conversation (what the agent sends and what the customer writes, from this page or from the
+// presenter's phone) as the sandbox pushes it (Server-Sent Events), and sends what the customer
+// types. When the stream is down it polls: WEB with the web channel's applyToken + poll, the
+// other channels the sandbox's customer side. Everything is shown as text (textContent).
 (() => {
   "use strict";
   const params = new URLSearchParams(location.search);
@@ -11,6 +12,8 @@
   const pollMs = Math.min(10000, Math.max(100, Number(params.get("poll")) || 500));
   // A customer's text is at most 1 KB of UTF-8; the sandbox writes its KB reading into the page.
   const MAX_BYTES = Number(document.body.dataset.maxBytes) || 1000;
+  // The web channel's poll delivers at most this many characters (0: no cut).
+  const WEB_CUT = Number(document.body.dataset.webCut) || 0;
 
   const $ = (id) => document.getElementById(id);
   const log = $("log");
@@ -24,6 +27,8 @@
   let cursor = "0";
   let webToken = null;
   let online = false;
+  let live = false; // the stream is open: no polling
+  let polling = false;
 
   body.dataset.channel = channel;
   const appName = getComputedStyle(body).getPropertyValue("--name").trim().replace(/^"|"$/g, "");
@@ -102,6 +107,15 @@
     words.className = "text";
     words.textContent = content;
     box.append(words);
+    if (opts.truncated) {
+      // Where the channel cut the message: the customer sees an ellipsis, never a silent stop.
+      const cut = document.createElement("span");
+      cut.className = "cut";
+      cut.textContent = "…";
+      cut.title = "The channel delivered only the first part of this message.";
+      words.append(cut);
+      row.dataset.truncated = "true";
+    }
     const meta = document.createElement("span");
     meta.className = "meta";
     meta.textContent = opts.meta || clock(opts.time);
@@ -121,12 +135,62 @@
     if (sender) $("name").textContent = sender;
     $("avatar").textContent = (sender || "S").trim().charAt(0).toUpperCase() || "S";
     const time = m.timestamp || (m.time ? Date.parse(m.time) : undefined);
-    bubble("in", m.content || "", {
+    const content = m.content || "";
+    // The poll does not say it cut: a message of the cut's full length was cut (or fits it).
+    const truncated = m.truncated || (channel === "WEB" && WEB_CUT && [...content].length >= WEB_CUT);
+    bubble("in", content, {
       code,
       time,
+      truncated,
       mediaType: m.mediaType,
       sender: channel === "EMAIL" ? `From: ${sender || "Customer service"}` : "",
     });
+  }
+
+  function showCustomer(m) {
+    // The customer's own words: written here (known by code) or on the presenter's phone.
+    if (seen.has(m.messageCode)) return;
+    seen.add(m.messageCode);
+    const time = m.timestamp || (m.time ? Date.parse(m.time) : undefined);
+    bubble("out", m.content || "", { code: m.messageCode, meta: `${clock(time)} ✓` });
+  }
+
+  function show(m) {
+    if (m.channel !== channel) return;
+    if (m.direction === "customer") showCustomer(m);
+    else showAgent(m);
+  }
+
+  function listen() {
+    if (typeof EventSource === "undefined") return false;
+    const query = new URLSearchParams({ after: "0" });
+    if (pageToken) query.set("token", pageToken);
+    const source = new EventSource(`/sandbox/chats/${encodeURIComponent(callid)}/stream?${query}`);
+    source.addEventListener("message", (e) => {
+      try {
+        show(JSON.parse(e.data));
+      } catch (_) {
+        /* a malformed event is skipped; the next one shows */
+      }
+    });
+    source.onopen = () => {
+      live = true;
+      body.dataset.live = "sse";
+      setOnline(true);
+    };
+    source.onerror = () => {
+      // The browser reconnects on its own (from the last event's id); poll meanwhile.
+      live = false;
+      body.dataset.live = "poll";
+      if (!polling) pollLoop();
+    };
+    return true;
+  }
+
+  function newCode() {
+    if (crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
   async function applyToken() {
@@ -165,6 +229,11 @@
   }
 
   async function pollLoop() {
+    if (live) {
+      polling = false;
+      return;
+    }
+    polling = true;
     let more = false;
     try {
       more = channel === "WEB" ? await readWeb() : await readSandbox();
@@ -182,6 +251,7 @@
     try {
       const data = await api("POST", `/sandbox/chats/${encodeURIComponent(callid)}/messages`, {
         content,
+        messageCode: row.dataset.code,
       });
       row.dataset.code = data.messageCode;
       meta.textContent = `${clock()} ✓`;
@@ -203,7 +273,9 @@
     }
     text.value = "";
     grow();
-    const row = bubble("out", content, { meta: "sending…" });
+    const code = newCode();
+    seen.add(code); // the stream brings it back: shown once
+    const row = bubble("out", content, { meta: "sending…", code });
     row.addEventListener("click", () => {
       if (row.classList.contains("failed")) deliver(row, content);
     });
@@ -246,7 +318,7 @@
           if (!old.downlinkMessages || old.downlinkMessages.length === 0) break;
         }
       }
-      const chat = await api("POST", "/sandbox/chats", { channel, userId: user });
+      const chat = await api("POST", "/sandbox/chats", { channel, userId: user, join: true });
       callid = chat.callid;
       if (chat.cursor !== undefined) cursor = String(chat.cursor);
     } catch (err) {
@@ -260,7 +332,7 @@
     send.disabled = false;
     setOnline(true);
     note(`Chat started · ${clock()}`);
-    pollLoop();
+    if (!listen()) pollLoop();
   }
 
   start();
