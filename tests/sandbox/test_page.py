@@ -18,7 +18,7 @@ import pytest
 from sendmessage_kit import new_message, open_target, sandbox
 from sendmessage_kit._browser import BASE_URL, in_browser
 from sendmessage_kit.events import EventPoller
-from sendmessage_kit.sandbox.page import InProcessTransport, PageSandbox
+from sendmessage_kit.sandbox.page import PageSandbox
 from sendmessage_kit.widgets import ConversationView
 
 
@@ -42,7 +42,6 @@ async def test_start_serves_in_page_and_open_target_sends_without_sockets(page: 
     assert isinstance(sb, PageSandbox)
     assert sb.base_url == BASE_URL and sb.running
     with open_target(sandbox=sb) as target:
-        assert isinstance(target.client._transport, InProcessTransport)
         chat = sb.customer.open_chat("WEB", "c-1")
         result = target.client.send_message(chat["callid"], new_message(to="c-1", content="hi"))
         assert result.retcode == "0"
