@@ -50,6 +50,17 @@ PROVIDED = {"widgetsnbextension", "jupyterlab-widgets"}
 #: The guides in the lab; those that need a real Python say so at their top (the lab's copy).
 GUIDES = ["01", "02", "03", "04", "05", "06", "07"]
 NEEDS_PYTHON = {
+    "07": (
+        "**In the browser, this guide stops at the scenario's cell**: a scenario file is YAML, "
+        "and PyYAML has no wheel for the browser's Python. The playground above it runs here; "
+        "run the scenario part in JupyterLab (`sh scripts/lab`)."
+    ),
+    "04": (
+        '**In the browser, this guide stops at the proxy\'s cell** ("Watching the wire"): the '
+        "proxy is a real server between the client and the gateway, and a web page cannot listen "
+        "on a socket. Everything before it runs here; run the rest in JupyterLab "
+        "(`sh scripts/lab`)."
+    ),
     "05": (
         "**In the browser, this guide stops at its third cell.** It makes a client from the "
         "sandbox's address and certificate authority (`GatewayClient(base_url=..., "

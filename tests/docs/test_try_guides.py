@@ -15,7 +15,7 @@ import pytest
 from tests.docs.conftest import ROOT
 
 HERE = Path(__file__).parent
-IN_THE_BROWSER = ["02", "03", "04", "06", "07"]
+IN_THE_BROWSER = ["02", "03", "06"]  # 4, 5 and 7 say at their top where they stop
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
