@@ -26,6 +26,7 @@ import httpx2
 import uvicorn
 from pydantic import SecretStr
 
+from sendmessage_kit._browser import in_browser
 from sendmessage_kit.sandbox.app import SandboxApp, create_app
 from sendmessage_kit.sandbox.config import DEMO_PHONENUM, SandboxConfig, data_dir, load_agents
 from sendmessage_kit.sandbox.customer import CustomerClient
@@ -256,7 +257,15 @@ class Sandbox:
 
 
 def serve(config: SandboxConfig) -> Sandbox:
-    """Start a new sandbox for `config` in a background thread; the handle is the caller's."""
+    """Start a new sandbox for `config` in a background thread; the handle is the caller's.
+
+    In a browser (no sockets, no threads) the sandbox is served in-process instead
+    (`sandbox.page.PageSandbox`).
+    """
+    if in_browser():
+        from sendmessage_kit.sandbox.page import serve_in_page
+
+        return serve_in_page(config)
     config = prepare(config)  # LAN mode: the LAN address and a random agent password
     server, app, ca_path = build_server(config)
     try:
