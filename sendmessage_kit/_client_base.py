@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     # Imported where first used: `from sendmessage_kit import GatewayClient` stays light (the
     # models, the constraint tables and pydantic-settings load on construction or first send).
+    from sendmessage_kit.constraints import Profile
     from sendmessage_kit.history import History
     from sendmessage_kit.models import MessageData, SendMessageRequest
     from sendmessage_kit.settings import KitSettings
@@ -84,6 +85,12 @@ class _ClientBase(Generic[_TransportT]):
         history: a `History` to journal sends in, False for none, None: `settings.history`.
         transport: the httpx2 transport every request goes through (default: httpx2's pool;
             the async client: aiohttp's connections), e.g. `httpx2.ASGITransport(app)`.
+        profile: what `check()` checks sends against (a `constraints.Profile`; default:
+            `settings.profile()`); a sandbox's client gets the sandbox's (`for_sandbox`).
+
+    Attributes:
+        profile: the `constraints.Profile` in force: limits, tables, the web poll's cut; its
+            secmode is the client's.
     """
 
     _owns_history: bool
@@ -106,6 +113,7 @@ class _ClientBase(Generic[_TransportT]):
         history: History | bool | None = None,
         secmode: int | None = None,
         transport: _TransportT | None = None,
+        profile: Profile | None = None,
     ) -> None:
         from sendmessage_kit.history import History, target_of
         from sendmessage_kit.settings import KitSettings
@@ -130,7 +138,7 @@ class _ClientBase(Generic[_TransportT]):
         self._password = as_secret(pw)
         self.phonenum = phonenum if phonenum is not None else s.phonenum
         self.timeout = float(timeout if timeout is not None else s.timeout)
-        self.secmode = secmode if secmode is not None else s.secmode
+        self.secmode = secmode if secmode is not None else (profile or s).secmode
         resend = resend_on_failure if resend_on_failure is not None else s.resend_on_failure
         self.policy = _http.RetryPolicy(
             max_retries if max_retries is not None else s.max_retries, bool(resend)
@@ -147,14 +155,20 @@ class _ClientBase(Generic[_TransportT]):
         else:
             self.history = History(s.journal_path)
             self._owns_history = True
-        # KB reading, what the size counts and the agent-ID range: the settings' (unknowns).
-        self._profile = dataclasses.replace(s.profile(), secmode=self.secmode)
+        # KB reading, what the size counts, the agent-ID range: the settings' (unknowns), or the
+        # sandbox's own when the client is a sandbox's.
+        self.profile = dataclasses.replace(profile or s.profile(), secmode=self.secmode)
         self._closers: list[Callable[[], object]] = []
         self._kit = _send_kit()
         self._http_client = self._open_http(transport)
 
-    def _also_close(self, closer: Callable[[], object]) -> None:
-        """Run `closer` when this client closes (what `connect()` opened for it: its sandbox)."""
+    def on_close(self, closer: Callable[[], object]) -> None:
+        """Make this client the owner of something else: `closer()` runs when it closes.
+
+        Closers run once, after the client's connections and journal are closed, the last
+        given first (as `contextlib.ExitStack`). `connect()` hands the sandbox it started to
+        its client this way (`client.on_close(sandbox.stop)`), so `client.close()` stops it.
+        """
         self._closers.append(closer)
 
     def _run_closers(self) -> None:
@@ -256,7 +270,7 @@ class _ClientBase(Generic[_TransportT]):
         kit = self._kit
         outer = kit.body_dict(request)  # `data` encoded once, for the check and for the wire
         if check:
-            findings = kit.check(outer, self._profile, agent_id=self.agent_id)
+            findings = kit.check(outer, self.profile, agent_id=self.agent_id)
             if findings and kit.has_errors(findings):
                 raise kit.refusal(findings)
         body = kit.encode_body(outer)
@@ -373,10 +387,14 @@ def sandbox_target(sandbox: Any, agent_id: str) -> str:
 def sandbox_kwargs(sandbox: Any, given: dict[str, Any]) -> dict[str, Any]:
     """A sandbox client's arguments: the sandbox's overridden by `given`.
 
-    Resending on failure is on (the sandbox stores a repeated messageCode once); the sandbox's
-    demo phonenum is used only when neither `given` nor its `settings` name one.
+    Resending on failure is on (the sandbox stores a repeated messageCode once); `check()` uses
+    the sandbox's profile (its secmode, KB reading, size counts, agent-ID range and web poll
+    cut: the limits in force there); the sandbox's demo phonenum is used only when neither
+    `given` nor its `settings` name one.
     """
+    config = getattr(sandbox, "config", None)
     out: dict[str, Any] = {
+        "profile": config.profile() if config is not None else None,
         "base_url": sandbox.base_url,
         "agent_id": sandbox.agent_id,
         "password": sandbox.password,
