@@ -11,7 +11,6 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sendmessage_kit import _http
@@ -94,6 +93,7 @@ class _ClientBase(Generic[_TransportT]):
     """
 
     _owns_history: bool
+    _transport: _TransportT
 
     def __init__(
         self,
@@ -160,7 +160,8 @@ class _ClientBase(Generic[_TransportT]):
         self.profile = dataclasses.replace(profile or s.profile(), secmode=self.secmode)
         self._closers: list[Callable[[], object]] = []
         self._kit = _send_kit()
-        self._http_client = self._open_http(transport)
+        self._closed = False
+        self._transport = self._open_transport(transport)
 
     def on_close(self, closer: Callable[[], object]) -> None:
         """Make this client the owner of something else: `closer()` runs when it closes.
@@ -176,19 +177,21 @@ class _ClientBase(Generic[_TransportT]):
         for closer in reversed(closers):
             closer()
 
-    def _open_http(self, transport: _TransportT | None) -> Any:
-        """The twin's httpx2 client on `transport` (and its sign-in lock)."""
+    def _open_transport(self, transport: _TransportT | None) -> _TransportT:
+        """The twin's httpx2 transport: `transport`, or its default (and its sign-in lock).
+
+        Every request goes to the transport's public `handle_request` /
+        `handle_async_request` and comes back as one whole `httpx2.Response`
+        (`_http.finished`). No client layer sits between: no proxy or netrc from the
+        environment, no redirects followed, no cookie jar (the interface authenticates with
+        the Guid header, so a cookie a gateway or proxy sets is never kept or sent back).
+        """
         raise NotImplementedError
 
-    def _http_options(self) -> dict[str, Any]:
-        """What both twins' httpx2 clients are built with, besides the transport.
-
-        Nothing from the environment (proxies, netrc) and no cookies: the gateway's interface
-        authenticates with the Guid header, so a cookie a gateway or proxy sets is not kept
-        (the policy allows no domain) and never sent.
-        """
-        jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-        return {"verify": self._verify, "trust_env": False, "cookies": jar}
+    @property
+    def closed(self) -> bool:
+        """True once the client is closed: it sends nothing more."""
+        return self._closed
 
     @property
     def guid(self) -> SecretStr | None:
@@ -287,6 +290,11 @@ class _ClientBase(Generic[_TransportT]):
 
     def _request(self, call: _http.Call) -> httpx2.Request:
         """The next attempt's request (with the Guid held now, which it notes in `call`)."""
+        if self._closed:
+            raise RuntimeError(
+                f"{type(self).__name__} for {self.base_url} is closed, so nothing was sent: "
+                "open a new client (or keep this one open while you send)."
+            )
         call.guid = self._guid.value
         return _http.build_request(
             call.method,
@@ -375,34 +383,3 @@ class _ClientBase(Generic[_TransportT]):
 def event_of(obj: dict[str, Any]) -> dict[str, Any] | None:
     event = obj.get("event")
     return event if isinstance(event, dict) and event else None
-
-
-def sandbox_target(sandbox: Any, agent_id: str) -> str:
-    """The journal's target for a client of `sandbox`: the sandbox, at its address."""
-    from sendmessage_kit.history import target_of
-
-    return target_of(sandbox.base_url, agent_id, sandbox=True)
-
-
-def sandbox_kwargs(sandbox: Any, given: dict[str, Any]) -> dict[str, Any]:
-    """A sandbox client's arguments: the sandbox's overridden by `given`.
-
-    Resending on failure is on (the sandbox stores a repeated messageCode once); `check()` uses
-    the sandbox's profile (its secmode, KB reading, size counts, agent-ID range and web poll
-    cut: the limits in force there); the sandbox's demo phonenum is used only when neither
-    `given` nor its `settings` name one.
-    """
-    config = getattr(sandbox, "config", None)
-    out: dict[str, Any] = {
-        "profile": config.profile() if config is not None else None,
-        "base_url": sandbox.base_url,
-        "agent_id": sandbox.agent_id,
-        "password": sandbox.password,
-        "phonenum": getattr(sandbox, "phonenum", None),
-        "ca_bundle": getattr(sandbox, "ca_path", None),
-        "secmode": getattr(sandbox, "secmode", None),
-        "resend_on_failure": True,
-    }
-    if getattr(given.get("settings"), "phonenum", None):
-        del out["phonenum"]
-    return {**out, **given}
