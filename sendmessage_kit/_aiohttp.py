@@ -54,7 +54,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         max_connections: the connection pool's size.
 
     The session is opened on the first request (aiohttp needs the running loop) and closed by
-    `aclose()`, which `httpx2.AsyncClient.aclose()` calls; a closed transport does not reopen.
+    `aclose()`, which `AsyncGatewayClient.aclose()` calls; a closed transport does not reopen.
     """
 
     def __init__(self, verify: ssl.SSLContext | bool = True, max_connections: int = 100) -> None:

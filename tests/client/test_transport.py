@@ -199,7 +199,7 @@ def canned() -> Iterator[CannedGateway]:
 def _whole(response: Any) -> tuple[Any, ...]:
     """What an error's response exposes: status, headers, text, JSON, elapsed and request."""
     assert isinstance(response, httpx2.Response)
-    assert response.elapsed.total_seconds() > 0  # timed by httpx2's send
+    assert response.elapsed.total_seconds() > 0  # timed from the request to the whole answer
     try:
         body: Any = response.json()
     except ValueError:
