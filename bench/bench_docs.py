@@ -1,74 +1,169 @@
-"""Docs build time (`sh scripts/docs`, fresh execution) and each guide notebook's execution time.
+"""The docs: build time, the Try-it lab's size, and guide 1's first send in the browser.
 
-Run: uv run python bench/bench_docs.py [--skip-build]
+Run: uv run python bench/bench_docs.py [--site DIR] [--skip-build] [--notebooks]
+
+- build: `sh scripts/docs` (pages executed fresh, mkdocs, Try-it lab) into a temporary site;
+- try/ size: bytes on disk of `site/try/` (target ≤ 60 MB);
+- guide 1 in try/: from opening it in headless Chromium (every request off 127.0.0.1 aborted) to
+  its first send answered (Run All Cells, "retcode 0" shown), cold (a new browser profile) and
+  warm (the same profile again: HTTP cache and compiled WebAssembly kept); targets ≤ 20 s, ≤ 8 s;
+- raw baseline, in the same browser: a bare page that loads Pyodide's core from the same site and
+  runs `1 + 1`, cold and warm: the floor any Python-in-the-page has to pay.
+- `--notebooks`: also each guide's execution time in a local kernel.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+GUIDE_1 = "try/notebooks/index.html?path=01_quickstart.ipynb"
+BARE = """<!doctype html><script type="module">
+import { loadPyodide } from "./try/static/pyodide/pyodide.mjs";
+const py = await loadPyodide({ indexURL: "./try/static/pyodide/" });
+document.title = "answer " + py.runPython("1 + 1");
+</script>"""
 
 
-def build_seconds() -> float:
-    """Wall time of `sh scripts/docs` into a throw-away site dir (raises if the build fails)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, SITE_DIR=str(Path(tmp) / "site"))
-        started = time.perf_counter()
-        proc = subprocess.run(
-            ["sh", "scripts/docs"], cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        if proc.returncode != 0:
-            raise SystemExit(f"sh scripts/docs failed:\n{proc.stderr[-4000:]}")
-        return time.perf_counter() - started
+class _Handler(SimpleHTTPRequestHandler):
+    extensions_map = {  # noqa: RUF012 - the stdlib's own class attribute, extended
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+    }
+
+    def do_GET(self) -> None:
+        if self.path == "/__bare__.html":
+            body = BARE.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
 
-def notebook_seconds(path: Path) -> tuple[float, str]:
-    """Wall time of one top-to-bottom run in a fresh python3 kernel, and "ok" or the error."""
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        store_widget_state=True,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    started = time.perf_counter()
+@contextmanager
+def serve(site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=site))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        client.execute()
-        status = "ok"
-    except Exception as exc:  # a failing guide is reported, not fatal to the benchmark
-        status = f"{type(exc).__name__}"
-    return time.perf_counter() - started, status
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def build(site: Path) -> float:
+    env = dict(os.environ, SITE_DIR=str(site))
+    started = time.perf_counter()
+    proc = subprocess.run(["sh", "scripts/docs"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"sh scripts/docs failed:\n{proc.stderr[-4000:]}")
+    return time.perf_counter() - started
+
+
+def first_send(context: Any, base: str) -> float:
+    """Seconds from opening guide 1 to its first send answered (Run All Cells)."""
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(base + GUIDE_1)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.get_by_role("menuitem", name="Run").click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    page.get_by_text(re.compile(r"^0 - retcode 0: success")).wait_for(timeout=180_000)
+    seconds = time.perf_counter() - started
+    page.close()
+    return seconds
+
+
+def bare(context: Any, base: str) -> float:
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(base + "__bare__.html")
+    page.wait_for_function("document.title === 'answer 2'", timeout=120_000)
+    seconds = time.perf_counter() - started
+    page.close()
+    return seconds
+
+
+def browser_rows(site: Path) -> list[tuple[str, float, str]]:
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with serve(site) as base, sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
+        foreign: list[str] = []
+
+        def only_local(route: Any) -> None:
+            if route.request.url.startswith(base):
+                route.continue_()
+            else:
+                foreign.append(route.request.url)
+                route.abort()
+
+        for what, run in (("Pyodide core, 1 + 1 (raw baseline)", bare), ("guide 1", first_send)):
+            profile = Path(tmp) / what.split()[0]
+            context = p.chromium.launch_persistent_context(
+                str(profile), executable_path=CHROMIUM, headless=True
+            )
+            context.route("**/*", only_local)
+            cold = run(context, base)
+            warm = run(context, base)
+            context.close()
+            rows += [(f"{what}, cold", cold, "s"), (f"{what}, warm", warm, "s")]
+        rows.append(("requests that left 127.0.0.1", float(len(foreign)), "count"))
+    return rows
+
+
+def notebook_rows() -> list[tuple[str, float, str]]:
+    from docs.build_pages import execute
+
+    rows = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        started = time.perf_counter()
+        execute(path)
+        rows.append((f"notebooks/{path.name} (local kernel)", time.perf_counter() - started, "s"))
+    return rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-build", action="store_true", help="only time the notebooks")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, help="a site built already (skips the build)")
+    parser.add_argument("--notebooks", action="store_true", help="also time each notebook")
     args = parser.parse_args()
-
     rows: list[tuple[str, float, str]] = []
-    if not args.skip_build:
-        rows.append(("docs build (sh scripts/docs, strict, execute)", build_seconds(), "ok"))
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        seconds, status = notebook_seconds(path)
-        rows.append((f"notebooks/{path.name}", seconds, status))
-
+    with tempfile.TemporaryDirectory() as tmp:
+        site = args.site
+        if site is None:
+            site = Path(tmp) / "site"
+            rows.append(("docs build (sh scripts/docs: pages, mkdocs, try/)", build(site), "s"))
+        size = sum(f.stat().st_size for f in (site / "try").rglob("*") if f.is_file())
+        rows.append(("try/ size", size / 1e6, "MB"))
+        rows += browser_rows(site)
+    if args.notebooks:
+        rows += notebook_rows()
     width = max(len(name) for name, _, _ in rows)
-    print(f"{'what':<{width}}  {'seconds':>8}  status")
-    print(f"{'-' * width}  {'-' * 8}  ------")
-    for name, seconds, status in rows:
-        print(f"{name:<{width}}  {seconds:8.2f}  {status}")
-    nb_total = sum(s for name, s, _ in rows if name.startswith("notebooks/"))
-    print(f"{'notebooks, total':<{width}}  {nb_total:8.2f}")
+    print(f"{'what':<{width}}  {'value':>8}  unit")
+    for name, value, unit in rows:
+        print(f"{name:<{width}}  {value:8.1f}  {unit}")
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ def table(code: int, elapsed: float, data: dict[str, Any], long: bool) -> list[t
             "random answers, TLS, SIGKILL + restart)",
         ),
     ]
+    rows += _edge_rows(c, f)
     kr = _largest(f, "kill_restart_")
     if kr:
         rows.append(
@@ -105,6 +106,30 @@ def table(code: int, elapsed: float, data: dict[str, Any], long: bool) -> list[t
     return rows
 
 
+def _edge_rows(c: dict[str, int], f: dict[str, Any]) -> list[tuple[str, str]]:
+    """The edge classes of issue 23: inputs tried per class, and the figures they measured."""
+    classes = sorted((k.removeprefix("class:"), n) for k, n in c.items() if k.startswith("class:"))
+    rows = [(f"  {name}", f"{n:,} inputs") for name, n in classes]
+    cap = f.get("body_cap_memory")
+    if cap:
+        text = f"{cap['bodies']}: sandbox RSS {cap['rss_start_mb']} MB"
+        rows.append(("  body cap, memory", f"{text} -> peak {cap['rss_peak_mb']} MB"))
+    h = f.get("health_under_big_body_ms")
+    if h:
+        text = f"p90 {h['p90']} ms, max {h['max']} ms over {h['probes']} probes"
+        text += f" while {h['body_bytes']:,}-byte bodies were checked"
+        rows.append(("  /sandbox/health, big body", f"{text} (idle: max {h['idle_max']} ms)"))
+    slow = f.get("slow_clients")
+    if slow:
+        text = f"{slow['connections']} byte-at-a-time or idle connections closed"
+        rows.append(("  slow clients", f"{text} within {slow['closed_within_s']} s (timeout 1 s)"))
+    keys = f.get("check_unknown_keys_s")
+    if keys:
+        text = f"9,000 keys {keys['9000']} s; 90,000 keys {keys['90000']} s"
+        rows.append(("  check(), unknown keys", text))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--long", action="store_true", help="also run the slow part (<10 min)")
@@ -112,7 +137,7 @@ def main() -> int:
     code, elapsed, data = run(args.long, extra)
     rows = table(code, elapsed, data, args.long)
     width = max(len(name) for name, _ in rows)
-    print("\nReliability and security suite (issue 7)")
+    print("\nReliability and security suite (issues 7 and 23)")
     print("-" * 100)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

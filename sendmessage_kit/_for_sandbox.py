@@ -35,4 +35,6 @@ def sandbox_kwargs(sandbox: Any, given: dict[str, Any]) -> dict[str, Any]:
     }
     if getattr(given.get("settings"), "phonenum", None):
         del out["phonenum"]
+    if hasattr(sandbox, "transport"):  # a sandbox in a web page: its clients talk in-process
+        out["transport"] = sandbox.transport()
     return {**out, **given}

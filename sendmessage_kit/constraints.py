@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from sendmessage_kit import rules as r
+from sendmessage_kit.agent_ids import agent_id_ok
 from sendmessage_kit.channels import (
     DEFAULT_TABLE,
     LOCATE_FORMAT_CHANNELS,
@@ -28,7 +29,7 @@ from sendmessage_kit.encoding import (
     SizeLimits,
     body_dict,
     byte_budget,
-    printable,
+    shown,
     text_findings,
     utf8_len,
     wire_text,
@@ -94,7 +95,6 @@ _UUID = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
 )
 _EPOCH_MS = re.compile(r"^[0-9]{12,14}\Z")
-_ASCII_DIGITS = re.compile(r"^[0-9]{1,9}\Z")
 _LOCATE = re.compile(r"^(-?\d{1,3}(?:\.\d+)?)/(-?\d{1,3}(?:\.\d+)?)/(.*)$", re.DOTALL)
 # Value -> member: one dict lookup answers "is it one?" and gives the member (check() runs on
 # every send; calling the enum costs more).
@@ -202,9 +202,9 @@ def has_errors(findings: list[Finding]) -> bool:
 def _check_agent(run: _Run, agent_id: str | int) -> None:
     low, high = run.profile.agent_id_range
     text = str(agent_id)
-    # isdigit() accepts "10³" and other Unicode digits that int() refuses: ASCII only.
-    if not _ASCII_DIGITS.match(text) or not low <= int(text) <= high:
-        run.add(r.AGENT_RANGE, detail=f"Got {text!r}; allowed {low}-{high}.")
+    if not agent_id_ok(text, (low, high)):
+        plain = "; write it without leading zeros" if re.match(r"0[0-9]", text) else ""
+        run.add(r.AGENT_RANGE, detail=f"Got {shown(text, 40)!r}; allowed {low}-{high}{plain}.")
 
 
 def _check_body(run: _Run, body: Mapping[Any, Any]) -> None:
@@ -217,7 +217,7 @@ def _check_body(run: _Run, body: Mapping[Any, Any]) -> None:
     run.findings.extend(text_findings(outer))
     for key in body:
         if key not in _KNOWN_BODY:
-            run.add(r.BODY_EXTRA, printable(str(key)))
+            run.add(r.BODY_EXTRA, shown(str(key)))
     data = body.get("data")
     if data is None:
         run.add(r.DATA_MISSING)
@@ -269,10 +269,12 @@ def _check_data(run: _Run, data: Mapping[Any, Any], wire: str | None = None) -> 
             run.add(r.SEND_TIME_NUMBER)
     known = known_wire_names()
     unknown = () if known.issuperset(data) else [k for k in data if k not in known]
-    for key in unknown:  # none in the usual data: one set operation tells
-        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    for n, key in enumerate(unknown):  # none in the usual data: one set operation tells
+        # difflib costs far more than the rest of check(): suggestions for the first few only,
+        # so check() stays linear in the number of unknown keys.
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6) if n < 5 else ()
         hint = f"Did you mean {close[0]!r}?" if close else ""
-        run.add(r.FIELD_EXTRA, f"data.{printable(str(key))}", hint)
+        run.add(r.FIELD_EXTRA, f"data.{shown(str(key))}", hint)
     _check_values(run, data)
     for check_ in _CONTENT_CHECKS:
         check_(run, data, wire)

@@ -35,6 +35,7 @@ __all__ = [
     "encode_data",
     "printable",
     "request_from",
+    "shown",
     "text_findings",
     "utf8_len",
     "wire_text",
@@ -70,6 +71,16 @@ _MAX_PER_RULE = 10
 def printable(text: str) -> str:
     r"""`text` with every lone surrogate written as its escape (`\ud800`): safe to print or send."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """`text` for an error message: printable, and cut to `limit` characters.
+
+    Refusals echo a bounded part of their input, never all of it.
+    """
+    if len(text) <= limit:
+        return printable(text)
+    return f"{printable(text[:limit])}... ({len(text) - limit} more characters)"
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str, bool]]:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sendmessage_kit._browser import every, in_browser
 from sendmessage_kit.errors import SendMessageKitError
 
 if TYPE_CHECKING:
@@ -96,9 +97,13 @@ class EventPoller(_PollerBase):
         self.client = client
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> EventPoller:
-        """Start polling in a daemon thread."""
+        """Start polling in a daemon thread (in a browser: an asyncio task, see `_browser`)."""
+        if in_browser():
+            self._task = every(self._once, self.interval)
+            return self
         self._thread = threading.Thread(
             target=self._run, name="sendmessage-kit-events", daemon=True
         )
@@ -107,13 +112,16 @@ class EventPoller(_PollerBase):
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                wait = self._got(self.client.poll_event())
-            except Exception as exc:  # recorded in .errors; the thread keeps polling
-                if self._stop.is_set():
-                    return  # stopped during the poll (its client may be closed by now)
-                wait = self._failed(exc)
-            self._stop.wait(wait)
+            self._stop.wait(self._once())
+
+    def _once(self) -> float:
+        """One poll; the seconds to wait before the next."""
+        try:
+            return self._got(self.client.poll_event())
+        except Exception as exc:  # recorded in .errors; the thread keeps polling
+            if self._stop.is_set():
+                return 0.0  # stopped during the poll (its client may be closed by now)
+            return self._failed(exc)
 
     def stop(self, timeout: float | None = 1.0) -> None:
         """Stop polling; wait up to `timeout` seconds (None: until the poll in flight returns).
@@ -122,6 +130,8 @@ class EventPoller(_PollerBase):
         thread ends by itself when it does, so a notebook need not wait for it.
         """
         self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
         if self._thread is not None:
             self._thread.join(timeout)
 

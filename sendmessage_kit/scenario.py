@@ -28,7 +28,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -157,6 +156,8 @@ def _bad_step(data: Any) -> int | None:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; a `ScenarioError` names the file, line and fix."""
+    import yaml  # here: a web page (the Try-it lab) has no PyYAML
+
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -231,6 +232,8 @@ def _fix(loc: tuple[Any, ...]) -> str:
 
 def _line(node: Any, loc: tuple[Any, ...]) -> int:
     """The 1-based line of the deepest YAML node on `loc` that exists."""
+    import yaml  # here: a web page (the Try-it lab) has no PyYAML
+
     line = node.start_mark.line + 1 if node is not None else 1
     for part in loc:
         child = None

@@ -12,6 +12,7 @@ number and not sent; the others are. The first line and the summary name where t
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import io
 import json
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from sendmessage_kit.settings import KitSettings
     from sendmessage_kit.target import Target
 
-__all__ = ["CsvRow", "read_csv", "run_csv"]
+__all__ = ["CsvRow", "decode_csv", "read_csv", "run_csv"]
 
 OUTER = ("callid", "userid")
 # Row codes: uuid5 in the kit's own namespace, so the same row of the same file gets the same one.
@@ -63,8 +64,7 @@ def read_csv(text: str, profile: Profile, *, callid: str | None = None) -> list[
     from sendmessage_kit.models import SendMessageRequest, new_message
 
     fields = {f.wire: f for f in data_fields()}
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    header, table = _table(text)
     unknown = [c for c in header if c not in fields and c not in OUTER]
     if unknown or not header:
         known = ", ".join([*fields, *OUTER])
@@ -74,9 +74,8 @@ def read_csv(text: str, profile: Profile, *, callid: str | None = None) -> list[
     needed = [f.wire for f in fields.values() if f.required and f.start_value() is None]
     needed = [w for w in needed if not fields[w].copies]
     rows: list[CsvRow] = []
-    for cells in reader:
-        line = reader.line_num
-        given = {k: v for k, v in cells.items() if k is not None and v not in (None, "")}
+    for line, cells in table:
+        given = {k: v for k, v in cells.items() if v}
         if not given:
             continue  # a blank line
         missing = [w for w in needed if w not in given]
@@ -102,6 +101,83 @@ def read_csv(text: str, profile: Profile, *, callid: str | None = None) -> list[
         problems = tuple(f"{f.field}: {f.message} (fix: {f.fix})" for f in errors)
         rows.append(CsvRow(line, None if problems else request, problems))
     return rows
+
+
+def _table(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and each data row (with the line it starts on) of a CSV text.
+
+    The whole file is read before anything is sent, and a file whose structure is broken is
+    refused whole (nothing sent from it): a cell over the csv module's field limit, a quote
+    never closed, a row with more cells than the header, a header naming a column twice.
+
+    Raises:
+        ValueError: the line, what is wrong and the fix.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    out: list[tuple[int, dict[str, str]]] = []
+    header: list[str] = []
+    start = 1
+    try:
+        for cells in reader:
+            if not header:
+                header = cells
+                dup = sorted({c for c in cells if cells.count(c) > 1})
+                if dup:
+                    raise ValueError(
+                        f"--csv line {start}: the header names {', '.join(map(repr, dup))} more "
+                        "than once (fix: keep one column per field)"
+                    )
+            elif len(cells) > len(header) and any(cells[len(header) :]):
+                raise ValueError(
+                    f"--csv line {start}: {len(cells)} cells, but the header has {len(header)} "
+                    "columns (fix: put a cell holding a comma in double quotes, or add the "
+                    "column to the header)"
+                )
+            elif any(cells):
+                out.append((start, dict(zip(header, cells, strict=False))))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ValueError(f"--csv line {start}: {_csv_problem(str(exc))}") from None
+    return header, out
+
+
+def _csv_problem(why: str) -> str:
+    if "field limit" in why:
+        return (
+            f"a cell is longer than {csv.field_size_limit():,} characters (fix: a message is at "
+            "most a few KB; look for a quote that is never closed above it)"
+        )
+    if "end of data" in why:
+        return (
+            "a quoted cell starting on this row is never closed (fix: add the closing double "
+            'quote; write a quote inside a cell as "")'
+        )
+    return f"{why} (fix: put the whole cell in double quotes and double each quote inside it)"
+
+
+def decode_csv(raw: bytes) -> tuple[str, str]:
+    """A CSV file's text and the encoding it was read as.
+
+    UTF-8 (a BOM is dropped), or UTF-16 when the file starts with a UTF-16 BOM.
+
+    Raises:
+        ValueError: the file is not UTF-8 (e.g. Latin-1 or Windows-1252): the line and the fix.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "UTF-16 (from its byte order mark)"
+        except UnicodeDecodeError:
+            raise ValueError(
+                "--csv: the file starts like UTF-16 but is not (fix: save it as UTF-8)"
+            ) from None
+    try:
+        return raw.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"--csv line {line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x}; it may be "
+            "Latin-1 or Windows-1252) (fix: save it as UTF-8, e.g. 'CSV UTF-8' in a spreadsheet)"
+        ) from None
 
 
 def _cell(field: Any, text: str) -> Any:
@@ -135,8 +211,10 @@ def run_csv(args: argparse.Namespace, settings: KitSettings) -> int:
         if args.csv == "-":
             text = sys.stdin.read()
         else:
-            with open(args.csv, encoding="utf-8-sig") as fh:
-                text = fh.read()
+            with open(args.csv, "rb") as fh:
+                text, encoding = decode_csv(fh.read())
+            if encoding != "UTF-8":
+                print(f"--csv: read {args.csv} as {encoding}", file=sys.stderr)
         rows = read_csv(text, settings.profile(), callid=args.callid)
     except OSError as exc:
         print(f"sendmessage-kit send: cannot read {args.csv}: {exc.strerror}", file=sys.stderr)

@@ -12,6 +12,8 @@ Example:
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
 from sendmessage_kit import _http, seed
@@ -78,7 +80,10 @@ class Flow:
         """The flow sending `body` (the exact text, a request, or None for a demo message)."""
         if body is None:
             body = demo_request()
-        text = body if isinstance(body, str) else encode_body(body)
+        text = tool_safe_body(body if isinstance(body, str) else encode_body(body))
+        _plain("--base-url (or SENDMESSAGE_KIT_BASE_URL)", base_url)
+        _plain("--agent-id (or SENDMESSAGE_KIT_AGENT_ID)", agent_id)
+        _plain("the phone number", phonenum)
         sign_in = "forced sign-in" if force_sign_in else "sign in"
         steps = (
             Step(
@@ -145,6 +150,48 @@ class Flow:
             "password": "",
             "guid": "",
         }
+
+
+# A control character (a newline above all) in a value the files write on their own lines
+# would start a line of its own: a request (`### ...` in .http) or a block (Bruno).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# `{` followed by `{`: the start of a `{{variable}}` the tools would substitute.
+_OPENING = re.compile(r"\{(?=\{)")
+
+
+def _plain(what: str, value: object) -> None:
+    if value is not None and _CONTROL.search(str(value)):
+        bad = _CONTROL.search(str(value))
+        assert bad is not None
+        raise ValueError(
+            f"{what} holds the control character U+{ord(bad.group()):04X} (a line break?); "
+            "give the value on one line without control characters"
+        )
+
+
+def tool_safe_body(text: str) -> str:
+    """The body text written so that Postman, Bruno and the .http clients send it as given.
+
+    The tools replace `{{name}}` in a body with a variable (Postman, Bruno and httpYac also run
+    `{{$dynamic}}` names, httpYac JavaScript), so a message mentioning `{{password}}` would send
+    the agent's password. In JSON, `{{` can stand only inside a string (an object's key is a
+    string), where `\u007b` means `{`: every `{` followed by `{` is written `\u007b`. The JSON
+    parses to the same value, and no `{{` is left for a tool to substitute.
+
+    Raises:
+        ValueError: a body that is not JSON holds `{{` (there is no escape for it).
+    """
+    if "{{" not in text:
+        return text
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        raise ValueError(
+            "the body is not JSON and holds '{{': Postman, Bruno and .http clients would "
+            "replace '{{name}}' with a variable; write the body as JSON (the kit then escapes "
+            "it) or remove '{{'"
+        ) from None
+    return _OPENING.sub(r"\\u007b", text)
 
 
 def demo_request() -> SendMessageRequest:

@@ -240,7 +240,7 @@ def refuse_like_sandbox(profile: Any) -> Callable[[Exchange], bytes | None]:
         if not errors:
             return None
         # The sandbox's own choice of retcode and message for these findings.
-        retcode = gateway._retcode_for(errors, config)
+        retcode = gateway._retcode_for(errors, config.oversize_retcode, config.invalid_retcode)
         return answer_bytes(retcode, gateway._describe(errors))
 
     return refuse

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sendmessage_kit.sandbox.config import SandboxConfig
+from sendmessage_kit.sandbox.edge import Edge
 from sendmessage_kit.sandbox.faults import FaultInjector, Faults
 from sendmessage_kit.sandbox.lan import LanGuard
 from sendmessage_kit.sandbox.requests_log import Reached, RequestLog
@@ -74,6 +75,7 @@ class SandboxApp(FastAPI):
             injector = LanGuard(injector, state.store, state.links)
         # GET /sandbox/requests lists every gateway request and its answer.
         self.state.requests_log = injector = RequestLog(injector)
+        injector = Edge(injector, config)  # Host check and body cap, ahead of the app
         if config.cors_origins:  # outermost: preflights and headers for every path
             from starlette.middleware.cors import CORSMiddleware
 
@@ -114,6 +116,11 @@ class SandboxApp(FastAPI):
         """The app's state: config, gateway sessions, store, faults, check profile."""
         state: SandboxState = self.state.sandbox
         return state
+
+    def close(self) -> None:
+        """Close what the app opened: its store and its worker process (idempotent)."""
+        self.sandbox.workers.close()
+        self.sandbox.store.close()
 
     @property
     def config(self) -> SandboxConfig:

@@ -130,6 +130,13 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         "--customer", help="user ID of the printed chat page (default: the example's customer)"
     )
     lan.add_argument("--channel", default="WEB", help="channel of the printed chat page")
+    edge = parser.add_argument_group("connections (docs/sandbox.md, threat model)")
+    edge.add_argument(
+        "--max-body-bytes", type=int, help="bodies above this get 413 (default 1 MiB)"
+    )
+    edge.add_argument(
+        "--request-timeout", type=float, help="seconds to send a whole request (default 30)"
+    )
 
 
 def _faults(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -178,7 +185,11 @@ def build_config(args: argparse.Namespace, port: int, *, default_db: str | None 
         faults=faults,
         lan=getattr(args, "lan", False),
         cors_origins=tuple(getattr(args, "cors", ())),
+        **{k: v for k in _EDGE if (v := getattr(args, k, None)) is not None},
     )
+
+
+_EDGE = ("max_body_bytes", "request_timeout")  # flags whose default is SandboxConfig's
 
 
 def _banner(
@@ -262,7 +273,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     finally:
         for sock in socks:
             sock.close()
-        app.store.close()
+        app.close()
     return 0
 
 

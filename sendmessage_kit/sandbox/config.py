@@ -159,6 +159,13 @@ class SandboxConfig:
             password, page tokens, and control from loopback only (docs/sandbox.md, "LAN mode").
         cors_origins: web pages allowed to call the sandbox from the browser (CORS), e.g.
             Swagger UI on `http://127.0.0.1:8080`; loopback origins only; empty: none (default).
+        max_body_bytes: request bodies larger than this are refused with 413 before they are
+            read whole (default 1 MiB; the gateway's largest valid sendmessage body is some
+            tens of KB).
+        request_timeout: seconds a client has to send a whole request, headers and body, from
+            its first byte (or from connecting); a slower connection is closed.
+        keep_alive_timeout: seconds an idle keep-alive connection stays open (uvicorn's
+            `timeout_keep_alive`).
     """
 
     host: str = "127.0.0.1"
@@ -185,6 +192,9 @@ class SandboxConfig:
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
     lan: bool = False
     cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1024 * 1024
+    request_timeout: float = 30.0
+    keep_alive_timeout: int = 5
 
     def __post_init__(self) -> None:
         for origin in self.cors_origins:
@@ -213,6 +223,8 @@ class SandboxConfig:
             raise ValueError(f"bytes_per_kb must be 1000 or 1024, got {self.bytes_per_kb!r}")
         if self.size_counts not in ("content", "data"):
             raise ValueError(f"size_counts must be content or data, got {self.size_counts!r}")
+        if min(self.max_body_bytes, self.request_timeout, self.keep_alive_timeout) <= 0:
+            raise ValueError("max_body_bytes, request_timeout and keep_alive_timeout must be > 0")
         low, high = self.agent_id_range
         if not 0 <= low <= high:
             raise ValueError(f"agent_id_range must be (low, high), got {self.agent_id_range!r}")

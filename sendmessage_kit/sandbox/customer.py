@@ -21,6 +21,7 @@ import ssl
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 import httpx2
 
@@ -74,14 +75,14 @@ class CustomerClient:
         body = {"content": content}
         if message_code is not None:
             body["messageCode"] = message_code
-        return self._json(self._http.post(f"/sandbox/chats/{callid}/messages", json=body))
+        return self._json(self._http.post(f"/sandbox/chats/{_seg(callid)}/messages", json=body))
 
     def chat_messages(
         self, callid: str, after: str | None = None
     ) -> tuple[list[CustomerMessage], str]:
         """One chat's messages, both directions, after `after`, oldest first, and the cursor."""
         params = {"after": after} if after else None
-        body = self._json(self._http.get(f"/sandbox/chats/{callid}/messages", params=params))
+        body = self._json(self._http.get(f"/sandbox/chats/{_seg(callid)}/messages", params=params))
         return [CustomerMessage.model_validate(m) for m in body["messages"]], str(body["cursor"])
 
     def stream(
@@ -97,7 +98,7 @@ class CustomerClient:
         params: dict[str, Any] = {"after": after} if after else {}
         if ping is not None:
             params["ping"] = ping
-        path = f"/sandbox/chats/{callid}/stream"
+        path = f"/sandbox/chats/{_seg(callid)}/stream"
         with self._http.stream("GET", path, params=params, timeout=None) as response:
             if response.status_code >= 400:
                 response.read()
@@ -108,10 +109,18 @@ class CustomerClient:
                 elif line.startswith(":") and ping is not None:
                     yield None
 
-    def messages(self, user_id: str, after: str | None = None) -> tuple[list[CustomerMessage], str]:
-        """Messages the agents sent to this customer after `after`, oldest first, and the cursor."""
-        params = {"after": after} if after else None
-        body = self._json(self._http.get(f"/sandbox/users/{user_id}/messages", params=params))
+    def messages(
+        self, user_id: str, after: str | None = None, *, channel: str | None = None
+    ) -> tuple[list[CustomerMessage], str]:
+        """Messages the agents sent to this customer after `after`, oldest first, and the cursor.
+
+        With `channel`, the sandbox answers that channel's messages only.
+        """
+        params = {"after": after} if after else {}
+        if channel is not None:
+            params["channel"] = channel.upper()
+        path = f"/sandbox/users/{_seg(user_id)}/messages"
+        body = self._json(self._http.get(path, params=params or None))
         messages = [CustomerMessage.model_validate(m) for m in body["messages"]]
         return messages, str(body["cursor"])
 
@@ -164,3 +173,8 @@ class CustomerClient:
             raise ValueError(f"sandbox {path}: {response.status_code} {detail}")
         body: dict[str, Any] = response.json()
         return body
+
+
+def _seg(value: str) -> str:
+    """`value` as one path segment: every reserved character encoded ("a/b" -> "a%2Fb")."""
+    return quote(value, safe="")

@@ -52,7 +52,8 @@ _ASSETS = frozenset(
     {"/sandbox/webchat/webchat.js", "/sandbox/webchat/webchat.css", "/sandbox/webchat/skins.css"}
 )
 _CHAT_MESSAGES = re.compile(r"^/sandbox/chats/([^/]+)/messages$")
-_USER_MESSAGES = re.compile(r"^/sandbox/users/([^/]+)/messages$")
+_USER_MESSAGES = re.compile(r"^/sandbox/users/([\s\S]+)/messages\Z")  # an ID may hold "/"
+_WEB_CALLS = frozenset({"/apiaccess/ccmessaging/applyToken", "/apiaccess/ccmessaging/poll"})
 _CHAT_STREAM = re.compile(r"^/sandbox/chats/([^/]+)/stream$")  # EventSource: token in the query
 
 
@@ -203,7 +204,10 @@ class LanGuard:
 
     def _refusal(self, scope: Scope, method: str, path: str, body: bytes) -> str:
         """Why this request from another machine is refused ("" when it is allowed)."""
-        query = {k: v[0] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
+        parsed = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        if any(len(v) > 1 for v in parsed.values()):  # the guard would read one, the route another
+            return "LAN mode: a query parameter is given twice; give each once"
+        query = {k: v[0] for k, v in parsed.items()}
         if method == "GET" and path == PAGE:
             link = self._links.get(query.get("token"))
             wanted = PageLink(query.get("user", ""), (query.get("channel") or "WEB").upper())
@@ -237,22 +241,29 @@ class LanGuard:
 def _acts_for(
     link: PageLink, store: Store, method: str, path: str, query: dict[str, str], body: bytes
 ) -> bool:
-    """True when the call acts only for the link's user (and channel)."""
+    """True when the call acts only for the link's user and channel.
+
+    Every read is filtered by the channel on the server: the customer side's read must ask for
+    the link's channel (`?channel=`), and the web channel's calls serve a WEB link only.
+    """
+    if path in _WEB_CALLS and link.channel != "WEB":
+        return False
     found = _CHAT_MESSAGES.match(path) or _CHAT_STREAM.match(path)
     if method == "GET" and found:
         chat = store.chat(found.group(1))
         return chat is not None and (chat.user_id, chat.channel) == (link.user_id, link.channel)
     if method == "GET":
         found = _USER_MESSAGES.match(path)
-        user = found.group(1) if found else query.get("receiverId")
-        return user == link.user_id
+        if found:
+            return found.group(1) == link.user_id and query.get("channel") == link.channel
+        return query.get("receiverId") == link.user_id
     found = _CHAT_MESSAGES.match(path)
     if found:
         chat = store.chat(found.group(1))
         return chat is not None and (chat.user_id, chat.channel) == (link.user_id, link.channel)
     try:
         data: Any = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return False
     if not isinstance(data, dict) or data.get("userId") != link.user_id:
         return False

@@ -26,9 +26,11 @@ import httpx2
 import uvicorn
 from pydantic import SecretStr
 
+from sendmessage_kit._browser import in_browser
 from sendmessage_kit.sandbox.app import SandboxApp, create_app
 from sendmessage_kit.sandbox.config import DEMO_PHONENUM, SandboxConfig, data_dir, load_agents
 from sendmessage_kit.sandbox.customer import CustomerClient
+from sendmessage_kit.sandbox.edge import SlowClientTimeout
 from sendmessage_kit.sandbox.lan import lan_url, prepare
 from sendmessage_kit.sandbox.tls import client_context, ensure_tls
 
@@ -106,6 +108,8 @@ def build_server(config: SandboxConfig) -> tuple[_Server, SandboxApp, Path | Non
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=2,
+        timeout_keep_alive=config.keep_alive_timeout,  # idle connections (docs/sandbox.md)
+        http=SlowClientTimeout.with_timeout(config.request_timeout),  # slow ones
         **tls_args,
     )
     return _Server(uv_config, app), app, ca_path
@@ -231,7 +235,7 @@ class Sandbox:
             server.force_exit = True
             thread.join(timeout=15)
         if self.app is not None:
-            self.app.store.close()
+            self.app.close()
 
     def __enter__(self) -> Sandbox:
         return self
@@ -253,13 +257,21 @@ class Sandbox:
 
 
 def serve(config: SandboxConfig) -> Sandbox:
-    """Start a new sandbox for `config` in a background thread; the handle is the caller's."""
+    """Start a new sandbox for `config` in a background thread; the handle is the caller's.
+
+    In a browser (no sockets, no threads) the sandbox is served in-process instead
+    (`sandbox.page.PageSandbox`).
+    """
+    if in_browser():
+        from sendmessage_kit.sandbox.page import serve_in_page
+
+        return serve_in_page(config)
     config = prepare(config)  # LAN mode: the LAN address and a random agent password
     server, app, ca_path = build_server(config)
     try:
         socks = listen(config)
     except OSError:
-        app.store.close()
+        app.close()
         raise
     port = socks[0].getsockname()[1]
     thread = threading.Thread(
@@ -272,7 +284,7 @@ def serve(config: SandboxConfig) -> Sandbox:
             server.should_exit = True
             for sock in socks:
                 sock.close()
-            app.store.close()
+            app.close()
             raise RuntimeError(f"the sandbox did not start on {config.host}:{port}")
         time.sleep(0.005)
     live = dataclasses.replace(config, port=port)

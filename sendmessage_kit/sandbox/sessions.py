@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sendmessage_kit.agent_ids import agent_id_ok
 from sendmessage_kit.sandbox.config import SandboxConfig
 
 __all__ = ["Gateway", "Session"]
@@ -61,9 +62,7 @@ class Gateway:
     # -- agents and passwords -------------------------------------------------------------
     def in_range(self, agent_id: str) -> bool:
         """True when the agent ID is a number inside the configured range."""
-        low, high = self.config.agent_id_range
-        # isascii(): "³" is a digit to str.isdigit() but not to int()
-        return agent_id.isascii() and agent_id.isdigit() and low <= int(agent_id) <= high
+        return agent_id_ok(agent_id, self.config.agent_id_range)
 
     def password_ok(self, agent_id: str, password: Any) -> bool:
         """The demo accepts "sandbox" for every agent, unless an agents list is configured."""

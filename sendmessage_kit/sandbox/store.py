@@ -191,13 +191,20 @@ class Store:
             ).fetchone()
         return None if row is None else Chat(*row)
 
-    def messages_to(self, user_id: str, after: int = 0, limit: int = 100) -> list[StoredMessage]:
-        """Messages the agents sent to a customer, oldest first, after a sequence number."""
+    def messages_to(
+        self, user_id: str, after: int = 0, limit: int = 100, *, channel: str | None = None
+    ) -> list[StoredMessage]:
+        """Messages the agents sent to a customer, oldest first, after a sequence number.
+
+        With `channel`, that channel's messages only.
+        """
+        where = " AND channel = ?" if channel is not None else ""
+        args = (user_id, after, channel, limit) if channel is not None else (user_id, after, limit)
         with self._lock:
             rows = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM messages WHERE user_id = ? AND direction = 'agent'"
-                " AND seq > ? ORDER BY seq LIMIT ?",
-                (user_id, after, limit),
+                f" AND seq > ?{where} ORDER BY seq LIMIT ?",
+                args,
             ).fetchall()
         return [StoredMessage(*r) for r in rows]
 

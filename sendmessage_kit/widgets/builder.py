@@ -21,6 +21,7 @@ from sendmessage_kit.fields import DataField, data_fields
 from sendmessage_kit.models import SendMessageRequest
 from sendmessage_kit.widgets import _html as hx
 from sendmessage_kit.widgets._common import guarded, labelled, text
+from sendmessage_kit.widgets.share import ShareBox
 
 __all__ = ["PayloadBuilder"]
 
@@ -91,6 +92,7 @@ class PayloadBuilder:
         self.media_type.observe(self._on_media_type, names="value")
 
         self.content.add_class("smk-content")
+        self.share = ShareBox(self)  # "Share": a link to this payload in the Try-it lab
         self.widget = self._layout()
         self.preview: pv.Preview = pv.preview(f, profile)
         self._show_template(pv.template_for(f.channel, f.media_type), apply=False)
@@ -296,8 +298,9 @@ class PayloadBuilder:
         for i, name in enumerate(("outer body", "code")):
             tabs.set_title(i, name)
         fields.layout = w.Layout(flex="1 1 520px")
+        share = self.share.widget
         checks = w.VBox(
-            [self.status, self.meter_html, self.findings_html, self.escaped_html, tabs],
+            [self.status, self.meter_html, self.findings_html, self.escaped_html, tabs, share],
             layout=w.Layout(flex="1 1 300px", min_width="300px"),
         )
         # Side by side where there is room (JupyterLab); the previews wrap below the form on a

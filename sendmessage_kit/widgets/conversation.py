@@ -17,6 +17,7 @@ import ipywidgets as w
 
 from sendmessage_kit import preview as pv
 from sendmessage_kit import seed
+from sendmessage_kit._browser import every, in_browser
 from sendmessage_kit.errors import SettingsError
 from sendmessage_kit.widgets import _html as hx
 from sendmessage_kit.widgets._common import guarded
@@ -72,6 +73,7 @@ class ConversationView:
         self.last_error = ""
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._tasks: list[Any] = []  # in a browser, the polling's asyncio tasks
         self._lock = threading.RLock()
         self._cursor: str | None = None
 
@@ -177,11 +179,17 @@ class ConversationView:
         """Follow the chat in background threads: its messages, and the agent's events.
 
         The messages come as the sandbox pushes them; while the stream is down they are read
-        again every `interval` s.
+        again every `interval` s. In a browser (no threads): asyncio tasks that read them every
+        `interval` s and poll the agent's events.
         """
-        if self._threads:
+        if self._threads or self._tasks:
             return
         self._stop.clear()
+        if in_browser():  # a page starts no threads: the same polling, as asyncio tasks
+            self._tasks = [every(self.refresh, interval)]
+            if self.agent is not None:
+                self._tasks.append(every(self.poll_events, 1.0))
+            return
         self._threads = [
             threading.Thread(target=self._loop_messages, args=(interval,), daemon=True)
         ]
@@ -193,6 +201,9 @@ class ConversationView:
     def stop(self, timeout: float = 15.0) -> None:
         """Stop the background polling (waits for a running long poll to end); close."""
         self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = []
         for t in self._threads:
             t.join(timeout)
         self._threads = []

@@ -1,34 +1,48 @@
-"""Builds the docs site once per pytest session, with canary secrets in the environment."""
+"""Builds the docs site once per pytest session, with canary secrets in the environment.
+
+`built_site` is `sh scripts/docs` (pages, mkdocs, Try-it lab); `properdocs_site` assembles the
+same docs source with ProperDocs.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import subprocess
-import sys
+import threading
 import time
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CANARY_GUID = "canary-guid-0000-DO-NOT-LEAK.AgentGateway9"
 CANARY_PASSWORD = "canary-password-DO-NOT-LEAK"
-BUILD_TIMEOUT = 240  # below pytest-timeout's 300 s, so the fixture can clean up
+BUILD_TIMEOUT = 540  # below the docs tests' 600 s timeout, so the fixture can clean up
 
 
-def load_hook() -> ModuleType:
-    """The mkdocs hook module (docs/hooks/generate.py), imported by path."""
-    spec = importlib.util.spec_from_file_location(
-        "docs_hook_generate", ROOT / "docs/hooks/generate.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The docs tests' first one builds the site (pages, mkdocs, Try-it): 600 s, not 300."""
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.timeout(600))
+
+
+def expected_pages() -> list[str]:
+    """Site paths of every page, known before the build."""
+    from docs import tables
+
+    # Every page written in docs/ (index.md is the home page), then the generated ones.
+    written = sorted(p.stem for p in (ROOT / "docs").glob("*.md"))
+    pages = ["" if stem == "index" else f"{stem}/" for stem in written]
+    pages += ["reference/", "404.html"]
+    pages += [f"guides/{p.stem}/" for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    pages += [f"reference/{name}/" for name in tables.reference_modules()]
+    return pages
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +78,46 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.fail(f"sh scripts/docs failed (rc {proc.returncode}, log {log_path}):\n{tail}")
     print(f"docs build: {time.perf_counter() - started:.1f} s")
     return site
+
+
+PROPERDOCS = [str(ROOT / ".venv/bin/properdocs"), "build", "--strict", "-f", "mkdocs.yml"]
+
+
+@pytest.fixture(scope="session")
+def properdocs_site(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The docs source `built_site` wrote, assembled by ProperDocs instead of MkDocs."""
+    site = tmp_path_factory.mktemp("properdocs") / "site"
+    proc = subprocess.run(
+        [*PROPERDOCS, "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"properdocs build --strict failed:\n{proc.stderr[-4000:]}")
+    return site
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    # Pyodide compiles its WebAssembly while it streams only when served as application/wasm.
+    extensions_map = {  # noqa: RUF012 - the stdlib's own class attribute, extended
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+    }
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1, a free port, in a thread; its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=built_site))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()

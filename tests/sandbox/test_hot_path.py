@@ -54,9 +54,11 @@ class _Pair:
         async def through_fastapi(scope: Scope, receive: Receive, send: Send) -> None:
             await FastAPI.__call__(app, scope, receive, send)
 
-        self.hot = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://t")
+        self.hot = httpx2.AsyncClient(
+            transport=httpx2.ASGITransport(app=app), base_url="http://127.0.0.1"
+        )
         self.routed = httpx2.AsyncClient(
-            transport=httpx2.ASGITransport(app=through_fastapi), base_url="http://t"
+            transport=httpx2.ASGITransport(app=through_fastapi), base_url="http://127.0.0.1"
         )
 
     async def sign_in(self) -> str:

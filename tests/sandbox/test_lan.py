@@ -165,7 +165,6 @@ def test_the_page_needs_its_token_for_its_user_and_channel(room: Room) -> None:
 
 def test_customer_calls_act_only_for_the_tokens_customer(room: Room) -> None:
     mine, theirs = room.link("u1", "TELEGRAM"), room.link("u2", "TELEGRAM")
-    me = {"X-Webchat-Token": mine}
 
     def phone(method: str, path: str, token: str | None = mine, **kw: Any) -> httpx2.Response:
         headers = {"X-Webchat-Token": token} if token else {}
@@ -198,13 +197,17 @@ def test_customer_calls_act_only_for_the_tokens_customer(room: Room) -> None:
     assert phone("POST", theirs_path, json={"content": "hi"}).status_code == 403
     assert phone("POST", mine_path, theirs, json={"content": "hi"}).status_code == 403
     assert phone("POST", "/sandbox/chats/nope/messages", json={"content": "hi"}).status_code == 403
-    # read: my messages yes, someone else's no
-    assert phone("GET", "/sandbox/users/u1/messages").status_code == 200
-    assert phone("GET", "/sandbox/users/u2/messages").status_code == 403
-    # the web channel's token and poll: for me only
+    # read: my messages on my channel yes; someone else's, or another channel's, no
+    mine_read = {"channel": "TELEGRAM"}
+    assert phone("GET", "/sandbox/users/u1/messages", params=mine_read).status_code == 200
+    assert phone("GET", "/sandbox/users/u2/messages", params=mine_read).status_code == 403
+    assert phone("GET", "/sandbox/users/u1/messages").status_code == 403
+    # the web channel's token and poll: for a WEB page's token only, and for me only
     apply = "/apiaccess/ccmessaging/applyToken"
-    assert phone("POST", apply, json={"userId": "u2"}).status_code == 403
-    web = phone("POST", apply, json={"userId": "u1"}).json()
+    assert phone("POST", apply, json={"userId": "u1"}).status_code == 403  # a TELEGRAM token
+    me = {"X-Webchat-Token": room.link("u1", "WEB")}
+    assert room.call("phone", "POST", apply, headers=me, json={"userId": "u2"}).status_code == 403
+    web = room.call("phone", "POST", apply, headers=me, json={"userId": "u1"}).json()
     poll = "/apiaccess/ccmessaging/poll"
     headers = {**me, "ccmessaging-token": web["token"]}
     r = room.call("phone", "GET", poll, params={"receiverId": "u1"}, headers=headers)
@@ -212,7 +215,7 @@ def test_customer_calls_act_only_for_the_tokens_customer(room: Room) -> None:
     r = room.call("phone", "GET", poll, params={"receiverId": "u2"}, headers=headers)
     assert r.status_code == 403
     # a wrong header value is refused the same way as none
-    assert phone("GET", "/sandbox/users/u1/messages", "x" * 22).status_code == 403
+    assert phone("GET", "/sandbox/users/u1/messages", "x" * 22, params=mine_read).status_code == 403
 
 
 def test_a_big_body_from_the_lan_is_refused_unread(room: Room) -> None:
@@ -232,7 +235,7 @@ def test_outside_lan_mode_nothing_is_guarded() -> None:
     transport = httpx2.ASGITransport(app=app, client=PHONE)
 
     async def go() -> int:
-        async with httpx2.AsyncClient(transport=transport, base_url="http://x") as client:
+        async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             return (await client.get("/sandbox/health")).status_code
 
     try:

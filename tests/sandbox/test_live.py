@@ -177,3 +177,31 @@ def test_lan_mode_lets_a_page_stream_its_own_chat_only() -> None:
         assert '"content":"hi"' in ok.text.replace(" ", "")
     finally:
         room.close()
+
+
+def test_a_reconnect_resumes_after_its_last_event_id_and_ignores_an_id_not_issued(
+    sandbox_http: Sandbox, agent: Agent
+) -> None:
+    import httpx2
+
+    customer = sandbox_http.customer
+    chat = customer.open_chat("WHATSAPP", _user(), agent_id=agent.agent_id)
+    callid = chat["callid"]
+    customer.send(callid, "one")
+    customer.send(callid, "two")
+    first, _ = customer.chat_messages(callid)
+
+    def first_content(last_event_id: str) -> tuple[int, str]:
+        url = f"{sandbox_http.base_url}/sandbox/chats/{callid}/stream"
+        headers = {"Last-Event-ID": last_event_id.encode()}
+        with httpx2.stream("GET", url, headers=headers, timeout=5.0) as response:
+            for line in response.iter_lines():
+                if line.startswith("data:"):
+                    return response.status_code, CustomerMessage.model_validate_json(
+                        line[5:].strip()
+                    ).content
+        raise AssertionError("the stream ended without an event")
+
+    assert first_content(str(first[0].seq)) == (200, "two")  # a browser's reconnect
+    for not_ours in ("null", "-1", "1e3", "9" * 19, "١"):  # none of them an id it sent
+        assert first_content(not_ours) == (200, "one")

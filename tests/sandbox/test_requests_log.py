@@ -76,7 +76,7 @@ async def test_the_log_is_for_this_machine_only() -> None:
     app = create_app(SandboxConfig(http=True))
     try:
         transport = httpx2.ASGITransport(app=app, client=("192.0.2.7", 5555))  # not loopback
-        async with httpx2.AsyncClient(transport=transport, base_url="http://sb") as c:
+        async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
             response = await c.get("/sandbox/requests")
     finally:
         app.store.close()

@@ -18,14 +18,17 @@ from pydantic import BaseModel, Field
 
 from sendmessage_kit import seed
 from sendmessage_kit.constraints import Profile
+from sendmessage_kit.encoding import shown
 from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.faults import Faults
 from sendmessage_kit.sandbox.lan import PageLinks
 from sendmessage_kit.sandbox.live import Feed
 from sendmessage_kit.sandbox.sessions import Gateway, Session
 from sendmessage_kit.sandbox.store import Store
+from sendmessage_kit.sandbox.workers import Workers
 
 __all__ = [
+    "ECHO_LIMIT",
     "GW",
     "JSON",
     "Answer",
@@ -44,6 +47,7 @@ __all__ = [
 CHANNEL_ID = seed.CHANNEL_ID  # the example's channel Configuration ID (`data.from`)
 JSON = "application/json;charset=UTF-8"
 GW = "/agentgateway/resource"
+ECHO_LIMIT = 200  # characters of its input a refusal echoes at most
 GUID_DOC: dict[str, Any] = {
     "parameters": [{"name": "Guid", "in": "header", "schema": {"type": "string"}}]
 }
@@ -65,6 +69,7 @@ class SandboxState:
     tokens: dict[str, str] = field(default_factory=dict)  # web channel token -> user ID
     web_cursor: dict[str, int] = field(default_factory=dict)  # web token -> last polled seq
     links: PageLinks = field(default_factory=PageLinks)  # the chat pages' tokens
+    workers: Workers = field(default_factory=Workers)  # CPU-heavy checks (closed with the app)
     feed: Feed = field(default_factory=Feed)  # new messages pushed to the chats' live streams
 
 
@@ -126,15 +131,51 @@ async def refused_handler(request: Request, exc: Exception) -> Response:
     surrogate sent as a JSON escape) cannot be encoded: the answer would be a 500.
     """
     assert isinstance(exc, RequestValidationError)
-    body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=False)
+    errors = [_echoed(e) for e in exc.errors()[:_MAX_ERRORS]]
+    body = json.dumps({"detail": jsonable_encoder(errors)}, ensure_ascii=False)
     return Response(body.encode("utf-8", "replace"), status_code=422, media_type="application/json")
+
+
+_MAX_ERRORS = 20  # a refusal lists this many problems at most
+
+
+def _echoed(error: Any) -> dict[str, Any]:
+    """One of pydantic's errors with its input and location cut to what a refusal may echo."""
+    out = dict(error)
+    out["loc"] = [shown(p, ECHO_LIMIT) if isinstance(p, str) else p for p in error["loc"]]
+    if "input" in error:
+        out["input"] = _echo(error["input"])
+    return out
+
+
+def _echo(value: Any) -> Any:
+    """What a refusal may echo of an input: small values as they are, else a cut text.
+
+    Raw bytes (a body that is not JSON) are shown as text, invalid UTF-8 replaced, so the
+    refusal always encodes; anything longer than `ECHO_LIMIT` characters is cut.
+    """
+    if isinstance(value, bytes | bytearray):
+        return shown(bytes(value[: ECHO_LIMIT * 4]).decode("utf-8", "replace"), ECHO_LIMIT)
+    if isinstance(value, str):
+        return shown(value, ECHO_LIMIT)
+    if isinstance(value, bool) or value is None:
+        return value
+    try:  # a number too: pydantic reads a 900,000-digit integer
+        text = json.dumps(value, ensure_ascii=False, default=repr)
+    except (ValueError, RecursionError):  # past int()'s digit limit, or nested too deep
+        return f"({type(value).__name__} too large to show)"
+    return value if len(text) <= ECHO_LIMIT else shown(text, ECHO_LIMIT)
 
 
 def in_range(state: SandboxState, agentid: str) -> None:
     """Raise the 000-002 answer when the agent ID is outside the configured range."""
     if not state.gateway.in_range(agentid):
         low, high = state.config.agent_id_range
-        raise GatewayAnswer("000-002", f"agent ID {agentid!r} is not in the range {low}-{high}")
+        zeros = " (write it without leading zeros)" if agentid[:1] == "0" and agentid != "0" else ""
+        raise GatewayAnswer(
+            "000-002",
+            f"agent ID {shown(agentid, 40)!r} is not in the range {low}-{high}{zeros}",
+        )
 
 
 def signed_in(state: SandboxState, agentid: str, guid: str | None) -> Session:

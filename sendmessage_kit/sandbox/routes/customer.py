@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
+from starlette.convertors import Convertor, register_url_convertor
 
 from sendmessage_kit.customer_message import CustomerMessage
 from sendmessage_kit.fields import DataField, data_fields
@@ -34,6 +35,25 @@ _NO_CHAT: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(tags=[TAG])
+
+
+class _UserId(Convertor[str]):
+    """A path parameter that is any text, "/" and line breaks included.
+
+    Starlette's own `path` convertor stops at a line break. Registered once, by name, through
+    Starlette's public `register_url_convertor`.
+    """
+
+    regex = r"[\s\S]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("user_id", _UserId())
 
 
 class OpenChat(BaseModel):
@@ -157,7 +177,9 @@ class CustomerMessages(BaseModel):
 
 
 @router.get(
-    "/sandbox/users/{userId}/messages",
+    # A user ID may hold "/" (sent as %2F, which the server decodes before routing) and any
+    # other character: the `user_id` convertor below.
+    "/sandbox/users/{userId:user_id}/messages",
     summary="Messages delivered to a customer, oldest first, after a cursor",
 )
 async def user_messages(
@@ -165,9 +187,11 @@ async def user_messages(
     state: StateDep,
     after: Annotated[str | None, Query(pattern=r"^\d{0,18}$")] = None,  # fits SQLite's int64
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    channel: Annotated[Channel | None, Query(description="Only this channel's messages.")] = None,
 ) -> CustomerMessages:
     start = int(after) if after else 0
-    rows = state.store.messages_to(userId, start, limit)
+    only = channel.value if channel is not None else None
+    rows = state.store.messages_to(userId, start, limit, channel=only)
     cursor = str(rows[-1].seq) if rows else str(start)
     return CustomerMessages(userId=userId, messages=[view(m) for m in rows], cursor=cursor)
 

@@ -9,19 +9,19 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.types import Receive, Scope, Send
 
-from sendmessage_kit.constraints import Finding, check
-from sendmessage_kit.encoding import decode_body, encode_data, request_from, wire_text
+from sendmessage_kit.constraints import Finding, Profile, check
+from sendmessage_kit.encoding import decode_body, encode_data, request_from, shown, wire_text
 from sendmessage_kit.errors import PayloadError
 from sendmessage_kit.models import MessageData
 from sendmessage_kit.sandbox import asgi
-from sendmessage_kit.sandbox.config import SandboxConfig
 from sendmessage_kit.sandbox.routes._shared import (
+    ECHO_LIMIT,
     GUID_DOC,
     GW,
     JSON,
@@ -209,6 +209,10 @@ def sendmessage_operation() -> dict[str, Any]:
 
 
 SENDMESSAGE_PATH = re.compile(f"{GW}/mediacall/([^/]+)/sendmessage")
+# Bodies up to this size are checked on the event loop (a usual send: tens of µs); bigger ones
+# in a worker process (a thread would not do: pydantic and json hold the GIL for a whole parse),
+# so /sandbox/health and other requests answer meanwhile.
+_ON_LOOP_BYTES = 64 * 1024
 _JSON = JSON.encode()
 
 
@@ -225,7 +229,12 @@ async def serve_sendmessage(
     if raw is None:  # the client went away before the body ended: nothing is stored
         return
     try:
-        deliver(state, agentid, asgi.header(scope, b"guid"), raw)
+        if len(raw) <= _ON_LOOP_BYTES:
+            deliver(state, agentid, asgi.header(scope, b"guid"), raw)
+        else:  # parsed and checked in a worker process: the loop keeps serving meanwhile
+            signed_in(state, agentid, asgi.header(scope, b"guid"))
+            args = (state.profile, _retcodes(state), agentid, raw)
+            _store(state, agentid, *await state.workers.run(_checked, *args))
         body = _SUCCESS
     except GatewayAnswer as exc:
         body = answer_bytes(exc.retcode, exc.message, **exc.extra)
@@ -235,14 +244,32 @@ async def serve_sendmessage(
 def deliver(state: SandboxState, agentid: str, guid: str | None, raw: bytes) -> None:
     """The sendmessage interface: store the message, or raise the `GatewayAnswer` refusing it."""
     signed_in(state, agentid, guid)
+    _store(state, agentid, *_checked(state.profile, _retcodes(state), agentid, raw))
+
+
+def _retcodes(state: SandboxState) -> tuple[str, str]:
+    return state.config.oversize_retcode, state.config.invalid_retcode
+
+
+def _checked(
+    profile: Profile, retcodes: tuple[str, str], agentid: str, raw: bytes
+) -> tuple[str, Routing | None, str]:
+    """Parse and check a body; raise the refusal (`retcodes`: oversize, invalid).
+
+    CPU only, and every argument pickles: a big body is checked in the worker process.
+    """
     try:  # parsed once, for check() and the decoder
         body: Any = json.loads(wire_text(raw))
     except (PayloadError, ValueError, RecursionError):
         body = raw  # check() names what is wrong with it
-    errors = [f for f in check(body, state.profile, agent_id=agentid) if f.severity == "error"]
+    errors = [f for f in check(body, profile, agent_id=agentid) if f.severity == "error"]
     if errors:
-        raise GatewayAnswer(_retcode_for(errors, state.config), _describe(errors))
-    callid, data, wire = _accepted(body, state.config.invalid_retcode)
+        raise GatewayAnswer(_retcode_for(errors, *retcodes), _describe(errors))
+    return _accepted(body, retcodes[1])
+
+
+def _store(state: SandboxState, agentid: str, callid: str, data: Routing | None, wire: str) -> None:
+    """Store an accepted message (on the event loop: the chat rules read the store)."""
     store, config = state.store, state.config
     chat = store.chat(callid)
     if config.strict_calls and (chat is None or chat.agent_id != agentid):
@@ -258,8 +285,7 @@ def deliver(state: SandboxState, agentid: str, guid: str | None, raw: bytes) -> 
             )
         to, channel, media, code, content = chat.user_id, chat.channel, "TEXT", None, wire
     else:
-        to, channel, media = data.to, data.channel.value, data.mediaType.value
-        code, content = data.messageCode, data.content
+        to, channel, media, code, content = data
     if chat is None:
         store.open_chat(callid, agentid, channel, to, by="agent")
     # A messageCode already stored is kept once and still answers success (idempotency).
@@ -276,7 +302,17 @@ def deliver(state: SandboxState, agentid: str, guid: str | None, raw: bytes) -> 
     )
 
 
-def _accepted(body: Any, retcode: str) -> tuple[str, MessageData | None, str]:
+class Routing(NamedTuple):
+    """What storing a message needs of its `data` (small: it comes back from the worker)."""
+
+    to: str
+    channel: str
+    media: str
+    code: str | None
+    content: str
+
+
+def _accepted(body: Any, retcode: str) -> tuple[str, Routing | None, str]:
     """(callid, data or None for plain text, `data`'s wire string) through the kit's decoder.
 
     `check()` may have let through what the decoder refuses (a rule lowered to a warning, a
@@ -290,21 +326,26 @@ def _accepted(body: Any, retcode: str) -> tuple[str, MessageData | None, str]:
         wire = data if isinstance(data, str) else encode_data(data)
     except PayloadError as exc:
         raise GatewayAnswer(retcode, str(exc)) from None
-    return request.callid, data if isinstance(data, MessageData) else None, wire
+    if not isinstance(data, MessageData):
+        return request.callid, None, wire
+    routing = Routing(
+        data.to, data.channel.value, data.mediaType.value, data.messageCode, data.content
+    )
+    return request.callid, routing, wire
 
 
-def _retcode_for(errors: list[Finding], config: SandboxConfig) -> str:
+def _retcode_for(errors: list[Finding], oversize: str, invalid: str) -> str:
     """The retcode a refused body gets: the rules say it (`Rule.retcode`, `Rule.oversize`)."""
     rules = [f.rule for f in errors]
     published = [rule.retcode for rule in rules if rule is not None and rule.retcode]
     if published:
         return published[0]
     if all(rule is not None and rule.oversize for rule in rules):
-        return config.oversize_retcode
-    return config.invalid_retcode
+        return oversize
+    return invalid
 
 
 def _describe(errors: list[Finding]) -> str:
-    parts = [f"{f.field}: {f.message} [{f.rule_id}]" for f in errors[:3]]
+    parts = [shown(f"{f.field}: {f.message}", ECHO_LIMIT) + f" [{f.rule_id}]" for f in errors[:3]]
     more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
     return "; ".join(parts) + more

@@ -75,11 +75,18 @@ async def chat_stream(
     callid: str,
     state: StateDep,
     after: _After = None,
-    last_event_id: Annotated[str | None, Header(pattern=r"^\d{0,18}$")] = None,
+    last_event_id: Annotated[
+        str,
+        Header(
+            description="The last event id the browser saw (sent on reconnect); an id this "
+            "stream did not issue is ignored."
+        ),
+    ] = "",
     ping: Annotated[int, Query(ge=1, le=60, description="Seconds between keep-alives.")] = PING_S,
 ) -> EventSourceResponse:
     _chat_or_404(state, callid)
-    start = int(last_event_id or after or 0)
+    ours = last_event_id.isascii() and last_event_id.isdigit() and len(last_event_id) <= 18
+    start = int((last_event_id if ours else "") or after or 0)
     return EventSourceResponse(_events(state, callid, start), ping=ping)
 
 

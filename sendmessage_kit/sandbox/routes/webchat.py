@@ -28,10 +28,10 @@ from sendmessage_kit.skins import skins_css
 __all__ = ["router"]
 
 TAG = "Customer chat page (sandbox only)"
-# The page loads its own script and styles and talks to this origin only.
+# The page loads its own script and styles, talks to this origin only, and no page may frame it.
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self' data:; base-uri 'none'; form-action 'none'"
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 _TYPES = {"webchat.js": "text/javascript", "webchat.css": "text/css"}
 

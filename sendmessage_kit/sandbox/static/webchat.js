@@ -220,10 +220,11 @@
   }
 
   async function readSandbox() {
-    const query = new URLSearchParams({ after: cursor, limit: "100" });
+    // The server answers this channel's messages only (in LAN mode the token allows no other).
+    const query = new URLSearchParams({ after: cursor, limit: "100", channel });
     const path = `/sandbox/users/${encodeURIComponent(user)}/messages?${query}`;
     const data = await api("GET", path);
-    data.messages.filter((m) => m.channel === channel).forEach(showAgent);
+    data.messages.forEach(showAgent);
     cursor = data.cursor;
     return data.messages.length === 100; // more waiting: read again at once
   }

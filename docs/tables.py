@@ -1,43 +1,22 @@
-"""mkdocs hook: pages generated from the code, the Guides/Reference nav, and an offline guard.
+"""The docs' generated tables, rendered from the code (used by ``docs/build_pages.py``).
 
-- ``on_config``: points ``JUPYTER_CONFIG_DIR`` at ``docs_jupyter_cfg/`` (nbconvert then loads the
-  widget renderer from ``docs/assets/widgets/``), lists ``notebooks/*.ipynb`` under "Guides" and one
-  reference page per public ``sendmessage_kit`` module under "Reference".
-- ``on_files``: adds the reference pages (a ``::: sendmessage_kit.<module>`` line each) unless a
-  hand-written ``docs/reference/<module>.md`` exists, and ``sandbox-openapi.json``.
-- ``on_page_markdown``: replaces ``<!-- generated: NAME -->`` markers with tables rendered from
-  ``errors.RETCODES``, ``constraints.RULES``, ``channels.DEFAULT_TABLE`` (or
-  ``constraints.CHANNEL_TABLE``) and the sandbox's OpenAPI document. Code that does not exist
-  yet gives a "not available yet" line; code that exists but fails to import fails the build.
-- ``on_post_page``: makes the widget renderer URL page-relative (so a sub-path deployment works),
-  drops nbconvert's lazy mermaid loader (it imports from a CDN) and fails the build if any page
-  still names a CDN host.
+Tables from ``errors.RETCODES``, ``constraints.RULES``, ``channels.DEFAULT_TABLE`` (or
+``constraints.CHANNEL_TABLE``) and the sandbox's OpenAPI document; the Reference's module list.
+Code that does not exist yet gives a "not available yet" line; code that exists but fails to
+import fails the build (``BuildError``).
 """
 
 from __future__ import annotations
 
 import importlib
-import json
-import logging
-import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, Files
-from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
-
-log = logging.getLogger("mkdocs.hooks.generate")
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "sendmessage_kit"
-# Must match HTMLExporter.widget_renderer_url in docs_jupyter_cfg/jupyter_nbconvert_config.json.
-WIDGET_RENDERER = "/assets/widgets/embed.js"
 CDN_HOSTS = (
     "cdn.jsdelivr.net",
     "unpkg.com",
@@ -46,21 +25,17 @@ CDN_HOSTS = (
     "fonts.gstatic.com",
     "polyfill.io",
 )
+
+
+class BuildError(Exception):
+    """The docs cannot be built as the code stands (the message says where and why)."""
+
+
 NOT_YET = "*Not available yet: `{what}` does not exist in this checkout.*"
 _MARKER = re.compile(r"<!--\s*generated:\s*([\w-]+)\s*-->")
-_MERMAID_LOADER = re.compile(
-    r"<script type=\"module\">\s*document\.addEventListener\(\"DOMContentLoaded\", async \(\) => \{"
-    r"\s*const diagrams = document\.querySelectorAll\(\"\.jp-Mermaid.*?</script>",
-    re.DOTALL,
-)
 
 
 # --------------------------------------------------------------------------- discovery
-
-
-def guide_pages() -> list[str]:
-    """The notebooks, as docs paths through the ``docs/guides -> ../notebooks`` symlink."""
-    return [f"guides/{p.name}" for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
 
 
 def reference_modules() -> dict[str, list[str]]:
@@ -87,9 +62,9 @@ def _load(module: str, attr: str) -> Any | None:
     except ModuleNotFoundError as exc:
         if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
             return None
-        raise PluginError(f"importing {module} failed: {exc!r}") from exc
+        raise BuildError(f"importing {module} failed: {exc!r}") from exc
     except Exception as exc:  # a module that exists but is broken must fail the build
-        raise PluginError(f"importing {module} failed: {exc!r}") from exc
+        raise BuildError(f"importing {module} failed: {exc!r}") from exc
     return getattr(mod, attr, None)
 
 
@@ -273,54 +248,6 @@ RENDERERS: dict[str, Callable[[], str]] = {
 }
 
 
-# --------------------------------------------------------------------------- mkdocs events
-
-
-def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Point nbconvert at the vendored widget renderer; fill the Guides and Reference nav."""
-    # mkdocs-jupyter's nbconvert reads $JUPYTER_CONFIG_DIR/jupyter_nbconvert_config.json per page.
-    os.environ["JUPYTER_CONFIG_DIR"] = str(ROOT / "docs_jupyter_cfg")
-    refs = [{name: f"reference/{name}.md"} for name in reference_modules()]
-    nav = []
-    for entry in config.nav or []:
-        if isinstance(entry, dict) and "Guides" in entry:
-            guides = guide_pages()
-            if not guides:
-                continue
-            entry = {"Guides": guides}
-        elif isinstance(entry, dict) and "Reference" in entry:
-            entry = {"Reference": [{"Overview": "reference/index.md"}, *refs]}
-        nav.append(entry)
-    config.nav = nav
-    return config
-
-
-def on_files(files: Files, config: MkDocsConfig) -> Files:
-    """Add the per-module reference pages and the sandbox's OpenAPI JSON."""
-    for name, modules in reference_modules().items():
-        uri = f"reference/{name}.md"
-        if files.get_file_from_path(uri) is None:
-            text = f"# `{PACKAGE}.{name}`\n\n" + "\n\n".join(f"::: {m}" for m in modules) + "\n"
-            files.append(File.generated(config, uri, content=text))
-    spec = sandbox_openapi()
-    if spec is not None:
-        content = json.dumps(spec, indent=2, ensure_ascii=False)
-        files.append(File.generated(config, "sandbox-openapi.json", content=content))
-    return files
-
-
-def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Replace each ``<!-- generated: NAME -->`` marker with its rendered table."""
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in RENDERERS:
-            raise PluginError(f"{page.file.src_uri}: unknown marker 'generated: {name}'")
-        return cite_facts(RENDERERS[name](), page.file.src_uri)
-
-    return _MARKER.sub(replace, markdown)
-
-
 _FACT_CITATION = re.compile(r"\bdocs/facts\.md#([\w-]+)")
 
 
@@ -328,17 +255,3 @@ def cite_facts(markdown: str, src_uri: str) -> str:
     """Turn the package's ``docs/facts.md#<anchor>`` citations into links relative to the page."""
     target = posixpath.relpath("facts.md", posixpath.dirname(src_uri) or ".")
     return _FACT_CITATION.sub(lambda m: f"[facts#{m[1]}]({target}#{m[1]})", markdown)
-
-
-def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Page-relative widget renderer URL, no lazy CDN mermaid loader, no CDN host left."""
-    if WIDGET_RENDERER in output:
-        relative = get_relative_url(WIDGET_RENDERER.lstrip("/"), page.url)
-        output = output.replace(f"'{WIDGET_RENDERER}'", f"'{relative}'")
-    output = _MERMAID_LOADER.sub("", output)
-    found = [host for host in CDN_HOSTS if host in output]
-    if found:
-        raise PluginError(
-            f"{page.file.src_uri}: page refers to CDN host(s) {found}; the site must work offline"
-        )
-    return output
