@@ -362,7 +362,8 @@ async def test_the_async_client_talks_to_an_app_in_process_over_asgi(tmp_path: A
     from sendmessage_kit.sandbox import SandboxConfig
     from sendmessage_kit.sandbox.app import create_app
 
-    app = create_app(SandboxConfig(http=True, data_dir=tmp_path))
+    # The app's own name is the one the client uses (its Host check refuses any other).
+    app = create_app(SandboxConfig(http=True, host="sandbox.local", data_dir=tmp_path))
     client = AsyncGatewayClient(
         base_url="http://sandbox.local", agent_id="101", password="sandbox",
         phonenum="88880001", history=False, transport=httpx2.ASGITransport(app=app),
