@@ -167,9 +167,12 @@ class PageSandbox(Sandbox):
 def serve_in_page(config: SandboxConfig) -> PageSandbox:
     """`sandbox.serve()` in a browser: the app, in-process; events answer without holding.
 
-    A held event poll would hold the page (one thread), so polls answer at once.
+    A held event poll would hold the page (one thread), so polls answer at once. Its name is
+    `BASE_URL`'s host, the Host its clients send (the app's Host check admits it).
     """
     import dataclasses
+    from urllib.parse import urlsplit
 
-    config = dataclasses.replace(config, http=True, poll_wait=0.0)
+    host = urlsplit(BASE_URL).hostname or ""
+    config = dataclasses.replace(config, http=True, poll_wait=0.0, host=host)
     return PageSandbox(config, create_app(config))
