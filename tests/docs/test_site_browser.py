@@ -114,3 +114,30 @@ def test_every_built_page_was_opened(built_site: Path) -> None:
         if p.relative_to(built_site).parts[0] != "try"  # the lab: test_try_browser.py
     }
     assert {"./" if p == "" else p for p in PAGES} == built
+
+
+def test_the_properdocs_site_renders_offline(
+    browser: Browser, properdocs_server: str, properdocs_site: Path
+) -> None:
+    """Every page ProperDocs assembled, in one tab: widgets render, nothing leaves 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log = PageLog(page, properdocs_server)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    opened = []
+    for path in PAGES:
+        html_file = properdocs_site / (path + "index.html" if not path.endswith(".html") else path)
+        response = page.goto(properdocs_server + path, wait_until="load")
+        assert response is not None and response.ok, path
+        if "application/vnd.jupyter.widget-view+json" in html_file.read_text("utf-8"):
+            page.wait_for_selector(WIDGET_VIEW, state="visible", timeout=15_000)
+            assert page.get_by_text("Error displaying widget").count() == 0, path
+        page.wait_for_load_state("networkidle")
+        opened.append(path)
+        if path == "guides/01_quickstart/":
+            page.screenshot(path=SCREENSHOTS / "properdocs__guides__01_quickstart.png")
+    context.close()
+    assert len(opened) == len(PAGES) and "guides/01_quickstart/" in opened
+    assert log.foreign == []
+    assert log.failed == []
+    assert log.errors == []
