@@ -2,15 +2,14 @@
 
 Measured by `bench/bench_client.py`, httpx2's own async pool costs about twice aiohttp's per
 request, which capped `send_many` at half the rate of a raw aiohttp client. So the async client
-is an `httpx2.AsyncClient` on this `httpx2.AsyncBaseTransport`, the way openai-python puts
-aiohttp under its async client (`DefaultAioHttpClient`, after httpx-aiohttp): every request and
-answer is httpx2's, with its `send`, its timeouts and its exceptions; only the sockets are
-aiohttp's. aiohttp is a dependency of the kit (bulk sending at the field's best rate is what
-`send_many` is for).
+sends through this `httpx2.AsyncBaseTransport`, the way openai-python puts aiohttp under its
+async client (`DefaultAioHttpClient`, after httpx-aiohttp): every request and answer is
+httpx2's, with its timeouts and its exceptions; only the sockets are aiohttp's. aiohttp is a
+dependency of the kit (bulk sending at the field's best rate is what `send_many` is for).
 
 Bodies are read whole (gateway answers are small JSON documents) and handed to httpx2 as the
-response's stream, so `httpx2.AsyncClient.send` reads it, closes it and times it (`.elapsed`);
-every aiohttp error leaves as the httpx2 exception of the same kind.
+response's stream, read (decoded by httpx2 as its Content-Encoding says), so the response
+comes back complete; every aiohttp error leaves as the httpx2 exception of the same kind.
 """
 
 from __future__ import annotations
@@ -55,7 +54,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         max_connections: the connection pool's size.
 
     The session is opened on the first request (aiohttp needs the running loop) and closed by
-    `aclose()`, which `httpx2.AsyncClient.aclose()` calls; a closed transport does not reopen.
+    `aclose()`, which `AsyncGatewayClient.aclose()` calls; a closed transport does not reopen.
     """
 
     def __init__(self, verify: ssl.SSLContext | bool = True, max_connections: int = 100) -> None:
@@ -98,7 +97,9 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             async with session.request(
                 request.method,
                 str(request.url),
-                headers=request.headers.multi_items(),
+                headers=[
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+                ],
                 data=body or None,
                 allow_redirects=False,
                 timeout=limits,
@@ -109,12 +110,14 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         major, minor = answer.version or aiohttp.HttpVersion11
         version = f"HTTP/{major}.{minor}".encode("ascii")
         reason = (answer.reason or "").encode("latin-1")
-        return httpx2.Response(
+        response = httpx2.Response(
             answer.status,
             headers=answer.raw_headers,
             stream=httpx2.ByteStream(content),
             extensions={"http_version": version, "reason_phrase": reason},
         )
+        response.read()  # at hand already: decoded here, without an async iteration per read
+        return response
 
     async def aclose(self) -> None:
         self._closed = True

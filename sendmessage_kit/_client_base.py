@@ -11,7 +11,6 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sendmessage_kit import _http
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
 
     # Imported where first used: `from sendmessage_kit import GatewayClient` stays light (the
     # models, the constraint tables and pydantic-settings load on construction or first send).
+    from sendmessage_kit.constraints import Profile
     from sendmessage_kit.history import History
     from sendmessage_kit.models import MessageData, SendMessageRequest
     from sendmessage_kit.settings import KitSettings
@@ -84,9 +84,16 @@ class _ClientBase(Generic[_TransportT]):
         history: a `History` to journal sends in, False for none, None: `settings.history`.
         transport: the httpx2 transport every request goes through (default: httpx2's pool;
             the async client: aiohttp's connections), e.g. `httpx2.ASGITransport(app)`.
+        profile: what `check()` checks sends against (a `constraints.Profile`; default:
+            `settings.profile()`); a sandbox's client gets the sandbox's (`for_sandbox`).
+
+    Attributes:
+        profile: the `constraints.Profile` in force: limits, tables, the web poll's cut; its
+            secmode is the client's.
     """
 
     _owns_history: bool
+    _transport: _TransportT
 
     def __init__(
         self,
@@ -106,6 +113,7 @@ class _ClientBase(Generic[_TransportT]):
         history: History | bool | None = None,
         secmode: int | None = None,
         transport: _TransportT | None = None,
+        profile: Profile | None = None,
     ) -> None:
         from sendmessage_kit.history import History, target_of
         from sendmessage_kit.settings import KitSettings
@@ -130,7 +138,7 @@ class _ClientBase(Generic[_TransportT]):
         self._password = as_secret(pw)
         self.phonenum = phonenum if phonenum is not None else s.phonenum
         self.timeout = float(timeout if timeout is not None else s.timeout)
-        self.secmode = secmode if secmode is not None else s.secmode
+        self.secmode = secmode if secmode is not None else (profile or s).secmode
         resend = resend_on_failure if resend_on_failure is not None else s.resend_on_failure
         self.policy = _http.RetryPolicy(
             max_retries if max_retries is not None else s.max_retries, bool(resend)
@@ -147,14 +155,21 @@ class _ClientBase(Generic[_TransportT]):
         else:
             self.history = History(s.journal_path)
             self._owns_history = True
-        # KB reading, what the size counts and the agent-ID range: the settings' (unknowns).
-        self._profile = dataclasses.replace(s.profile(), secmode=self.secmode)
+        # KB reading, what the size counts, the agent-ID range: the settings' (unknowns), or the
+        # sandbox's own when the client is a sandbox's.
+        self.profile = dataclasses.replace(profile or s.profile(), secmode=self.secmode)
         self._closers: list[Callable[[], object]] = []
         self._kit = _send_kit()
-        self._http_client = self._open_http(transport)
+        self._closed = False
+        self._transport = self._open_transport(transport)
 
-    def _also_close(self, closer: Callable[[], object]) -> None:
-        """Run `closer` when this client closes (what `connect()` opened for it: its sandbox)."""
+    def on_close(self, closer: Callable[[], object]) -> None:
+        """Make this client the owner of something else: `closer()` runs when it closes.
+
+        Closers run once, after the client's connections and journal are closed, the last
+        given first (as `contextlib.ExitStack`). `connect()` hands the sandbox it started to
+        its client this way (`client.on_close(sandbox.stop)`), so `client.close()` stops it.
+        """
         self._closers.append(closer)
 
     def _run_closers(self) -> None:
@@ -162,19 +177,21 @@ class _ClientBase(Generic[_TransportT]):
         for closer in reversed(closers):
             closer()
 
-    def _open_http(self, transport: _TransportT | None) -> Any:
-        """The twin's httpx2 client on `transport` (and its sign-in lock)."""
+    def _open_transport(self, transport: _TransportT | None) -> _TransportT:
+        """The twin's httpx2 transport: `transport`, or its default (and its sign-in lock).
+
+        Every request goes to the transport's public `handle_request` /
+        `handle_async_request` and comes back as one whole `httpx2.Response`
+        (`_http.finished`). No client layer sits between: no proxy or netrc from the
+        environment, no redirects followed, no cookie jar (the interface authenticates with
+        the Guid header, so a cookie a gateway or proxy sets is never kept or sent back).
+        """
         raise NotImplementedError
 
-    def _http_options(self) -> dict[str, Any]:
-        """What both twins' httpx2 clients are built with, besides the transport.
-
-        Nothing from the environment (proxies, netrc) and no cookies: the gateway's interface
-        authenticates with the Guid header, so a cookie a gateway or proxy sets is not kept
-        (the policy allows no domain) and never sent.
-        """
-        jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-        return {"verify": self._verify, "trust_env": False, "cookies": jar}
+    @property
+    def closed(self) -> bool:
+        """True once the client is closed: it sends nothing more."""
+        return self._closed
 
     @property
     def guid(self) -> SecretStr | None:
@@ -256,7 +273,7 @@ class _ClientBase(Generic[_TransportT]):
         kit = self._kit
         outer = kit.body_dict(request)  # `data` encoded once, for the check and for the wire
         if check:
-            findings = kit.check(outer, self._profile, agent_id=self.agent_id)
+            findings = kit.check(outer, self.profile, agent_id=self.agent_id)
             if findings and kit.has_errors(findings):
                 raise kit.refusal(findings)
         body = kit.encode_body(outer)
@@ -273,6 +290,11 @@ class _ClientBase(Generic[_TransportT]):
 
     def _request(self, call: _http.Call) -> httpx2.Request:
         """The next attempt's request (with the Guid held now, which it notes in `call`)."""
+        if self._closed:
+            raise RuntimeError(
+                f"{type(self).__name__} for {self.base_url} is closed, so nothing was sent: "
+                "open a new client (or keep this one open while you send)."
+            )
         call.guid = self._guid.value
         return _http.build_request(
             call.method,
@@ -361,32 +383,3 @@ class _ClientBase(Generic[_TransportT]):
 def event_of(obj: dict[str, Any]) -> dict[str, Any] | None:
     event = obj.get("event")
     return event if isinstance(event, dict) and event else None
-
-
-def sandbox_target(sandbox: Any, agent_id: str) -> str:
-    """The journal's target for a client of `sandbox`: the sandbox, at its address."""
-    from sendmessage_kit.history import target_of
-
-    return target_of(sandbox.base_url, agent_id, sandbox=True)
-
-
-def sandbox_kwargs(sandbox: Any, given: dict[str, Any]) -> dict[str, Any]:
-    """A sandbox client's arguments: the sandbox's overridden by `given`.
-
-    Resending on failure is on (the sandbox stores a repeated messageCode once); the sandbox's
-    demo phonenum is used only when neither `given` nor its `settings` name one.
-    """
-    out: dict[str, Any] = {
-        "base_url": sandbox.base_url,
-        "agent_id": sandbox.agent_id,
-        "password": sandbox.password,
-        "phonenum": getattr(sandbox, "phonenum", None),
-        "ca_bundle": getattr(sandbox, "ca_path", None),
-        "secmode": getattr(sandbox, "secmode", None),
-        "resend_on_failure": True,
-    }
-    if getattr(given.get("settings"), "phonenum", None):
-        del out["phonenum"]
-    if hasattr(sandbox, "transport"):  # a sandbox in a web page: its clients talk in-process
-        out["transport"] = sandbox.transport()
-    return {**out, **given}

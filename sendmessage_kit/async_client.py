@@ -12,11 +12,13 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self
 
 from sendmessage_kit import _http
-from sendmessage_kit._client_base import _ClientBase, event_of, sandbox_kwargs, sandbox_target
+from sendmessage_kit._client_base import _ClientBase, event_of
+from sendmessage_kit._for_sandbox import sandbox_kwargs, sandbox_target
 from sendmessage_kit._results import SendResult
 from sendmessage_kit.errors import AgentStateError, SendMessageKitError, SignedOutError
 
@@ -36,22 +38,22 @@ MAX_CONNECTIONS = 100
 class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
     """Asynchronous twin of `GatewayClient`, with `send_many` for bulk sending.
 
-    Every request goes through one `httpx2.AsyncClient`'s `send`, on aiohttp's connections
-    (`sendmessage_kit._aiohttp.AiohttpTransport`, about twice the rate of httpx2's own pool)
-    or the `transport=` given (an `httpx2.AsyncHTTPTransport`, an `httpx2.ASGITransport`, ...).
+    Every request goes to one httpx2 transport's `handle_async_request`: aiohttp's
+    connections (`sendmessage_kit._aiohttp.AiohttpTransport`, about twice the rate of httpx2's
+    own pool) or the `transport=` given (an `httpx2.AsyncHTTPTransport`, an
+    `httpx2.ASGITransport`, ...).
     """
 
-    _http_client: httpx2.AsyncClient
+    _transport: httpx2.AsyncBaseTransport
     _sign_in_lock: asyncio.Lock
 
-    def _open_http(self, transport: httpx2.AsyncBaseTransport | None) -> httpx2.AsyncClient:
-        import httpx2  # here, not at module level: see _TransportT
-
+    def _open_transport(
+        self, transport: httpx2.AsyncBaseTransport | None
+    ) -> httpx2.AsyncBaseTransport:
         from sendmessage_kit._aiohttp import AiohttpTransport
 
         self._sign_in_lock = asyncio.Lock()
-        transport = transport or AiohttpTransport(self._verify, MAX_CONNECTIONS)
-        return httpx2.AsyncClient(transport=transport, **self._http_options())
+        return transport or AiohttpTransport(self._verify, MAX_CONNECTIONS)
 
     @classmethod
     async def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
@@ -85,11 +87,16 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
         """One attempt of `call` (see `GatewayClient._attempt`)."""
         import httpx2
 
-        request = self._request(call)
+        request, started = self._request(call), time.perf_counter()
         try:
-            return request, await self._http_client.send(request)
+            response = await self._transport.handle_async_request(request)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
         except httpx2.HTTPError as exc:
             return request, exc
+        return request, _http.finished(response, request, started)
 
     async def sign_in(
         self, password: SecretStr | str | None = None, phonenum: str | None = None
@@ -187,7 +194,8 @@ class AsyncGatewayClient(_ClientBase["httpx2.AsyncBaseTransport"]):
 
     async def aclose(self) -> None:
         """Close the connections and the journal, when this client opened them."""
-        await self._http_client.aclose()
+        self._closed = True
+        await self._transport.aclose()
         if self.history is not None and self._owns_history:
             self.history.close()
         self._run_closers()

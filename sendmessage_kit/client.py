@@ -13,12 +13,14 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Self
 
 from sendmessage_kit import _http
-from sendmessage_kit._client_base import _ClientBase, event_of, sandbox_kwargs, sandbox_target
+from sendmessage_kit._client_base import _ClientBase, event_of
+from sendmessage_kit._for_sandbox import sandbox_kwargs, sandbox_target
 from sendmessage_kit._lazy import lazy_names
 from sendmessage_kit._results import InsecureTransportWarning, SendMessageKitWarning, SendResult
 from sendmessage_kit.errors import AgentStateError, SendMessageKitError, SignedOutError
@@ -58,18 +60,18 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
     """Synchronous client of CC-Gateway's agent interfaces around `sendmessage`.
 
     Every argument is optional; what is not passed comes from `KitSettings` (see `_ClientBase`).
-    Every request goes through one `httpx2.Client`'s `send`, on httpx2's connection pool or
-    the `transport=` given.
+    Every request goes to one httpx2 transport's `handle_request`: httpx2's connection pool
+    (`httpx2.HTTPTransport`) or the `transport=` given.
     """
 
-    _http_client: httpx2.Client
+    _transport: httpx2.BaseTransport
     _sign_in_lock: threading.Lock
 
-    def _open_http(self, transport: httpx2.BaseTransport | None) -> httpx2.Client:
+    def _open_transport(self, transport: httpx2.BaseTransport | None) -> httpx2.BaseTransport:
         import httpx2  # here, not at module level: see _TransportT
 
         self._sign_in_lock = threading.Lock()
-        return httpx2.Client(transport=transport, **self._http_options())
+        return transport or httpx2.HTTPTransport(verify=self._verify, trust_env=False)
 
     @classmethod
     def for_sandbox(cls, sandbox: Any, **kwargs: Any) -> Self:
@@ -103,11 +105,13 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
         """One attempt of `call`: the request sent, and the response or the error it got."""
         import httpx2
 
-        request = self._request(call)
+        request, started = self._request(call), time.perf_counter()
         try:
-            return request, self._http_client.send(request)
+            with contextlib.closing(self._transport.handle_request(request)) as response:
+                response.read()
         except httpx2.HTTPError as exc:
             return request, exc
+        return request, _http.finished(response, request, started)
 
     def sign_in(
         self, password: SecretStr | str | None = None, phonenum: str | None = None
@@ -192,7 +196,8 @@ class GatewayClient(_ClientBase["httpx2.BaseTransport"]):
 
     def close(self) -> None:
         """Close the connections, the journal and the sandbox, when this client opened them."""
-        self._http_client.close()
+        self._closed = True
+        self._transport.close()
         if self.history is not None and self._owns_history:
             self.history.close()
         self._run_closers()

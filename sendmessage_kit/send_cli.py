@@ -128,11 +128,14 @@ def _build(args: argparse.Namespace) -> Any:
     given: dict[str, Any] = {}
     for f in data_fields():
         text = getattr(args, f.key, None)
-        if text is not None:
-            try:  # a flag's text as the field's type: --priority 5, --urgent true
-                given[f.key] = f.from_text(text)
-            except ValueError as exc:
-                raise ValueError(f"{f.flag}: {exc}") from None
+        if text is None:
+            continue
+        if f.choices and text not in f.choice_set:
+            raise ValueError(_not_a_choice(f, text))
+        try:  # a flag's text as the field's type: --priority 5, --urgent true
+            given[f.key] = f.from_text(text)
+        except ValueError as exc:
+            raise ValueError(f"{f.flag}: {exc}") from None
     # Required with nothing to start from (to, content): the user must give them.
     needed = [f for f in data_fields() if f.required and f.start_value() is None and not f.copies]
     names = " and ".join(f.option_strings[0] for f in needed)
@@ -155,6 +158,16 @@ def _build(args: argparse.Namespace) -> Any:
 
     callid = args.callid or f"cli-{uuid.uuid4().hex[:12]}"
     return SendMessageRequest(callid=callid, userid=args.userid, data=data)
+
+
+def _not_a_choice(f: Any, text: str) -> str:
+    """One line for a flag whose value is not one of its field's choices: the allowed, the fix."""
+    import difflib
+
+    same_case = [c for c in f.choices if c.lower() == text.lower()]
+    near = same_case or difflib.get_close_matches(text, f.choices, n=1)
+    fix = f"did you mean {f.flag} {near[0]}?" if near else f"e.g. {f.flag} {f.choices[0]}"
+    return f"{f.flag} {text!r} is not allowed; use one of {', '.join(f.choices)} ({fix})"
 
 
 def _settings(args: argparse.Namespace) -> Any:

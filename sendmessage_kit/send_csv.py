@@ -290,7 +290,7 @@ def _run_rows(
 async def _send_rows(
     target: Target, settings: KitSettings, rows: list[CsvRow], journal: History | None
 ) -> BulkReport:
-    from sendmessage_kit._client_base import sandbox_target
+    from sendmessage_kit._for_sandbox import sandbox_target
     from sendmessage_kit.bulk import send_many
     from sendmessage_kit.client import AsyncGatewayClient
 

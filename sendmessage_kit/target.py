@@ -74,7 +74,7 @@ class Target:
     def hand_over(self) -> GatewayClient:
         """The client, made the owner of this target's sandbox: `client.close()` stops it."""
         if self.owns_sandbox and self.sandbox is not None:
-            self.client._also_close(self.sandbox.stop)
+            self.client.on_close(self.sandbox.stop)
         self._closed = True  # from now on the client closes what this target opened
         return self.client
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sendmessage_kit import PayloadError, check, decode_body, decode_data, encoding, seed
+from sendmessage_kit import PayloadError, check, decode_body, decode_data, seed, text
 from sendmessage_kit.constraints import Finding
 from sendmessage_kit.encoding import text_findings
 from sendmessage_kit.fields import data_fields
@@ -214,7 +214,7 @@ def test_text_findings_fast_path_is_taken_only_for_plain_text(
 ) -> None:
     clean = json.dumps({"content": "你好 hello", "to": "u-1"}, ensure_ascii=False)
     with monkeypatch.context() as m:  # the walk over the value is not needed, so not run
-        m.setattr(encoding, "_flat_and_clean", None)
+        m.setattr(text, "_flat_and_clean", None)
         assert text_findings(json.loads(clean), "data", source=clean) == []
     for bad in ("\ud800", "\x07", "esc \x1b[0m"):
         source = json.dumps({"content": bad})

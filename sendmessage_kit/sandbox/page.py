@@ -168,11 +168,11 @@ def serve_in_page(config: SandboxConfig) -> PageSandbox:
     """`sandbox.serve()` in a browser: the app, in-process; events answer without holding.
 
     A held event poll would hold the page (one thread), so polls answer at once. Its name is
-    `BASE_URL`'s host, the Host its clients send (the app's Host check admits it).
+    `BASE_URL`'s host, so the app's Host check knows the name its in-page clients use.
     """
     import dataclasses
     from urllib.parse import urlsplit
 
-    host = urlsplit(BASE_URL).hostname or ""
-    config = dataclasses.replace(config, http=True, poll_wait=0.0, host=host)
+    name = urlsplit(BASE_URL).hostname or ""
+    config = dataclasses.replace(config, http=True, poll_wait=0.0, host=name)
     return PageSandbox(config, create_app(config))

@@ -219,7 +219,8 @@ def playground(
     client, sb = target.client, target.sandbox
     try:
         if sb is None:  # a configured gateway: no customer side to show
-            builder = PayloadBuilder(Form(agent_id=client.agent_id), base_url=client.base_url)
+            form = Form(agent_id=client.agent_id)
+            builder = PayloadBuilder(form, base_url=client.base_url, profile=client.profile)
             panel = SendPanel(builder, client=client, target="configured")
             return Playground(builder, panel, None, target=target)
         conversation = ConversationView(
@@ -232,7 +233,7 @@ def playground(
             to=user_id,
             user_id=user_id,
         )
-        builder = PayloadBuilder(form, base_url=client.base_url)
+        builder = PayloadBuilder(form, base_url=client.base_url, profile=client.profile)
         panel = SendPanel(builder, client=client, sandbox=sb)
         pg = Playground(builder, panel, conversation, target=target)
     except BaseException:

@@ -272,7 +272,9 @@ def presenter(
             to=user_id,
             user_id=user_id,
         )
-        builder = PayloadBuilder(form, base_url=client.base_url, plain_labels=True)
+        builder = PayloadBuilder(
+            form, base_url=client.base_url, plain_labels=True, profile=client.profile
+        )
         panel = SendPanel(builder, client=client, sandbox=sb, plain=True)
         folder = Path(transcripts) if transcripts else None
         p = Presenter(builder, panel, conversation, target=target, transcripts=folder)

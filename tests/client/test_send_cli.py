@@ -81,3 +81,21 @@ def test_usage_errors_exit_2(
 def test_nothing_configured_uses_an_embedded_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["send", "--to", "u1", "--text", "hello sandbox"]) == 0
     assert "embedded sandbox" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("value", "fix"),
+    [("FAX", "(e.g. --channel WEB)"), ("whatsapp", "(did you mean --channel WHATSAPP?)")],
+)
+def test_a_channel_not_offered_is_one_line_naming_the_flag_the_choices_and_the_fix(
+    value: str, fix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["send", "--channel", value, "--to", "u1", "--text", "x"]) == 2
+    err = capsys.readouterr().err
+    from sendmessage_kit.models import Channel
+
+    allowed = ", ".join(c.value for c in Channel)
+    assert err == (
+        f"sendmessage-kit send: --channel {value!r} is not allowed; use one of {allowed} {fix}\n"
+    )
+    assert "validation error" not in err and "pydantic" not in err

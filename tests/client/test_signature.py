@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OPTIONS = {
     "settings", "base_url", "agent_id", "guid", "password", "phonenum", "ca_bundle", "verify",
     "timeout", "max_retries", "resend_on_failure", "raise_on_error", "history", "secmode",
-    "transport",
+    "transport", "profile",
 }  # fmt: skip
 PER_CALL = {"check", "raise_on_error", "timeout", "max_retries", "journal"}
 

@@ -128,3 +128,25 @@ def test_a_sandbox_client_uses_the_demo_phonenum_unless_the_settings_give_one(gw
     mine = KitSettings(phonenum="77770001")
     with GatewayClient.for_sandbox(gw, agent_id="4176", settings=mine, history=False) as client:
         assert client.phonenum == "77770001" and client.guid is not None
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_on_close_makes_the_client_own_what_it_is_given(gw: Any, kind: str) -> None:
+    done: list[str] = []
+    options = {"base_url": gw.base_url, "agent_id": "171", "history": False}
+    if kind == "sync":
+        client: Any = GatewayClient(**options)
+    else:
+        from sendmessage_kit import AsyncGatewayClient
+
+        client = AsyncGatewayClient(**options)
+    client.on_close(lambda: done.append("first"))
+    client.on_close(lambda: done.append("second"))
+    assert done == []
+    if kind == "sync":
+        client.close()
+        client.close()
+    else:
+        await client.aclose()
+        await client.aclose()
+    assert done == ["second", "first"]  # the last given first, each once

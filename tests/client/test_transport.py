@@ -1,4 +1,4 @@
-"""One way to send: every call of either client goes through its httpx2 client's `send`.
+"""One way to send: every call of either client goes to its httpx2 transport's public interface.
 
 The async client's default transport is aiohttp's connections behind httpx2's transport
 interface; any `transport=` given to either client is the one every call uses. Every answer is
@@ -56,6 +56,10 @@ class AsyncRecording(httpx2.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+def gw_guid(client: Any) -> str:
+    return str(client.guid.get_secret_value()) if client.guid is not None else "no guid"
+
+
 async def _maybe(value: Any) -> Any:
     return await value if asyncio.iscoroutine(value) else value
 
@@ -78,7 +82,7 @@ async def test_every_call_goes_through_the_transport_given(
     )  # fmt: skip
     user = "u" + uuid.uuid4().hex[:12]
     message = new_message(to=user, content="through the transport given")
-    with caplog.at_level(logging.INFO, logger="httpx2"):
+    with caplog.at_level(logging.DEBUG, logger="sendmessage_kit.client"):
         await _maybe(client.sign_in())
         assert (await _maybe(client.send_message("call-t", message))).ok
         await _maybe(client.poll_event(timeout=5))  # the sandbox answers a poll within 1 s
@@ -86,13 +90,18 @@ async def test_every_call_goes_through_the_transport_given(
     assert recording.seen == [
         f"PUT {client.agent_id}", "POST sendmessage", f"GET {client.agent_id}", "DELETE logout",
     ]  # fmt: skip
-    # httpx2's own log line for each request (its Client.send wrote it), without the Guid.
-    lines = [r.getMessage() for r in caplog.records if r.name == "httpx2"]
+    # The kit's own log line for each exchange, without the Guid.
+    lines = [r.getMessage() for r in caplog.records if " answered HTTP " in r.getMessage()]
     send_url = f"{gw.base_url}/agentgateway/resource/mediacall/{client.agent_id}/sendmessage"
-    assert f'HTTP Request: POST {send_url} "HTTP/1.1 200 OK"' in lines and len(lines) == 4
+    assert [x.split(" in ")[0] for x in lines if "sendmessage" in x] == [
+        f"POST {send_url} answered HTTP 200"
+    ]
+    assert len(lines) == 4 and not [x for x in caplog.messages if gw_guid(client) in x]
+    assert not client.closed
     await _maybe(client.close() if kind == "sync" else client.aclose())  # type: ignore[union-attr]
-    # A closed client sends nothing: httpx2's own refusal, before the transport is reached.
-    with pytest.raises(RuntimeError, match="closed"):
+    assert client.closed
+    # A closed client sends nothing: the kit's refusal, before the transport is reached.
+    with pytest.raises(RuntimeError, match=f"{cls.__name__} for .* is closed, so nothing was sent"):
         await _maybe(client.send_message("call-t", new_message(to=user, content="after close")))
     assert len(recording.seen) == 4 and len(faults.messages(user)) == 1
 
@@ -190,7 +199,7 @@ def canned() -> Iterator[CannedGateway]:
 def _whole(response: Any) -> tuple[Any, ...]:
     """What an error's response exposes: status, headers, text, JSON, elapsed and request."""
     assert isinstance(response, httpx2.Response)
-    assert response.elapsed.total_seconds() > 0  # timed by httpx2's send
+    assert response.elapsed.total_seconds() > 0  # timed from the request to the whole answer
     try:
         body: Any = response.json()
     except ValueError:
@@ -353,7 +362,8 @@ async def test_the_async_client_talks_to_an_app_in_process_over_asgi(tmp_path: A
     from sendmessage_kit.sandbox import SandboxConfig
     from sendmessage_kit.sandbox.app import create_app
 
-    app = create_app(SandboxConfig(http=True, data_dir=tmp_path))
+    # The app's own name is the one the client uses (its Host check refuses any other).
+    app = create_app(SandboxConfig(http=True, host="sandbox.local", data_dir=tmp_path))
     client = AsyncGatewayClient(
         base_url="http://sandbox.local", agent_id="101", password="sandbox",
         phonenum="88880001", history=False, transport=httpx2.ASGITransport(app=app),

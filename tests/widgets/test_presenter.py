@@ -196,3 +196,19 @@ def test_the_shipped_scenarios_play_to_the_end(sb: Any, name: str) -> None:
 
 def last_text(run: Any) -> str:
     return str(run.scenario.steps[-1].agent)
+
+
+def test_the_cut_warning_reads_the_sandboxs_web_poll_chars(tmp_path: Path) -> None:
+    with sandbox.start(http=True, poll_wait=0.5, web_poll_chars=100) as sb:
+        view = presenter(sandbox=sb, autopoll=False, transcripts=tmp_path, history=False)
+        try:
+            view.builder.content.value = "b" * 99
+            assert view.cut_warning.value == ""  # 99 fits the sandbox's 100 (and 500)
+            view.builder.content.value = "b" * 150
+            assert "at most 100 characters" in view.cut_warning.value
+            assert "150" in view.cut_warning.value and "500" not in view.cut_warning.value
+            view.panel.send.click()
+            assert view.panel.result.ok
+            assert len(view.conversation.messages[-1].content) == 100  # where it warned
+        finally:
+            view.close()
