@@ -30,7 +30,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-GUIDE_1 = "try/notebooks/index.html?path=01_quickstart.ipynb"
+GUIDE_1 = "try/notebooks/index.html?path=notebooks/01_quickstart.ipynb"
 BARE = """<!doctype html><script type="module">
 import { loadPyodide } from "./try/static/pyodide/pyodide.mjs";
 const py = await loadPyodide({ indexURL: "./try/static/pyodide/" });

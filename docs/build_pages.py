@@ -129,7 +129,7 @@ def title_of(nb: Any, fallback: str) -> str:
 
 def try_link(name: str) -> str:
     """The "Try it live" link of a guide: the same notebook in the Try-it lab (`site/try/`)."""
-    href = f"{PAGE_TO_ROOT}try/notebooks/index.html?path={name}"
+    href = f"{PAGE_TO_ROOT}try/notebooks/index.html?path=notebooks/{name}"
     return (
         f'<p class="smk-try"><a class="md-button md-button--primary" href="{html.escape(href)}">'
         "Try it live</a> runs this guide in your browser: nothing to install, nothing leaves "

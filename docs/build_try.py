@@ -31,6 +31,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from docs.pure_wheel import BUILT, pure_wheel
 from docs.tables import ROOT, BuildError
 
 PYODIDE_VERSION = "314.0.6"
@@ -39,8 +40,9 @@ PLATFORM = "pyemscripten_2026_0_wasm32"
 PYTHON = "3.14"
 CACHE = ROOT / "build" / "try-cache"
 #: The kit's dependencies that have no wheel for Pyodide's platform; the kit imports them only
-#: where a browser never goes (YAML channel tables, the sandbox's TLS certificates).
-NOT_IN_BROWSER = {"trustme", "pyyaml", "cryptography", "cffi", "pycparser"}
+#: where a browser never goes (the sandbox's TLS certificates). PyYAML has none either: its
+#: pure-Python wheel is built here from its sdist (docs/pure_wheel.py).
+NOT_IN_BROWSER = {"trustme", "cryptography", "cffi", "pycparser"}
 #: What the kernel itself needs beside the kit (IPython, the comm layer, completion).
 KERNEL = ["micropip", "ipython", "comm", "jedi"]
 #: Declared by httpx2 for emscripten only, which pip (judging markers on this machine) skips.
@@ -49,12 +51,9 @@ EXTRA = ["httpx2-jsfetch==1.0"]
 PROVIDED = {"widgetsnbextension", "jupyterlab-widgets"}
 #: The guides in the lab; those that need a real Python say so at their top (the lab's copy).
 GUIDES = ["01", "02", "03", "04", "05", "06", "07"]
+#: What the guides read besides themselves, at the checkout's relative paths (`../examples/...`).
+GUIDE_FILES = ["examples/scenarios/*.yaml"]
 NEEDS_PYTHON = {
-    "07": (
-        "**In the browser, this guide stops at the scenario's cell**: a scenario file is YAML, "
-        "and PyYAML has no wheel for the browser's Python. The playground above it runs here; "
-        "run the scenario part in JupyterLab (`sh scripts/lab`)."
-    ),
     "04": (
         '**In the browser, this guide stops at the proxy\'s cell** ("Watching the wire"): the '
         "proxy is a real server between the client and the gateway, and a web page cannot listen "
@@ -138,7 +137,7 @@ def wheels(kit: Path) -> list[Path]:
     fixed = {_canonical(r.split("==")[0]): r for r in EXTRA}
     names = {_canonical(r.split("==")[0]) for r in [*KERNEL, *EXTRA]}
     names |= {_canonical(Requirement(r).name) for r in _requires(kit)}
-    done: dict[str, Path] = {}
+    done = {name: pure_wheel(name, CACHE / "built") for name in sorted(names & set(BUILT))}
     while todo := sorted(names - set(done) - NOT_IN_BROWSER - PROVIDED):
         specs = [fixed.get(n) or pinned.get(n) or n for n in todo]
         key = hashlib.sha256(json.dumps(specs).encode()).hexdigest()[:16]
@@ -272,10 +271,14 @@ def _assemble(site_dir: Path, source: Path, core: Path, kit: Path, wheel_files: 
     preload = [*KERNEL, _canonical(_metadata(kit)[0])]
     (source / "jupyter-lite.json").write_text(json.dumps(lite_config(preload), indent=2))
     contents = source / "contents"
-    contents.mkdir()
+    (contents / "notebooks").mkdir(parents=True)
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         if nb.name[:2] in GUIDES:
-            (contents / nb.name).write_text(lab_copy(nb), encoding="utf-8")
+            (contents / "notebooks" / nb.name).write_text(lab_copy(nb), encoding="utf-8")
+    for pattern in GUIDE_FILES:  # the checkout's layout, so the guides' relative paths hold
+        for file in sorted(ROOT.glob(pattern)):
+            (contents / file.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, contents / file.relative_to(ROOT))
     for nb in sorted((ROOT / "docs" / "try-contents").glob("*.ipynb")):
         shutil.copy2(nb, contents / nb.name)  # the lab's own (shared.ipynb: a shared payload)
     out = site_dir / "try"

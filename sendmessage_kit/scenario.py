@@ -156,7 +156,7 @@ def _bad_step(data: Any) -> int | None:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; a `ScenarioError` names the file, line and fix."""
-    import yaml  # here: a web page (the Try-it lab) has no PyYAML
+    import yaml  # here, where a file is read: importing the kit stays light
 
     file = Path(path)
     try:
@@ -232,7 +232,7 @@ def _fix(loc: tuple[Any, ...]) -> str:
 
 def _line(node: Any, loc: tuple[Any, ...]) -> int:
     """The 1-based line of the deepest YAML node on `loc` that exists."""
-    import yaml  # here: a web page (the Try-it lab) has no PyYAML
+    import yaml  # here, where a file is read: importing the kit stays light
 
     line = node.start_mark.line + 1 if node is not None else 1
     for part in loc:

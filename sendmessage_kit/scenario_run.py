@@ -1,15 +1,18 @@
 """Plays a `Scenario` on a presenter screen: hints, the customer's lines, faults at steps.
 
-A background thread looks ten times a second at the current step: an agent step puts its text in
+A background thread (in a browser: an asyncio task, see `_browser`) looks ten times a second at
+the current step: an agent step puts its text in
 the message box, shows it as the hint and arms its fault (one send on this chat); it ends when
 the send is answered (or refused, with `expect: refused`). A customer step writes its line as the
 customer once its time has come (`after` seconds, counted from the previous step or from the
 agent message its `when` matches). `auto=True` also presses Send (guide 7 runs it so); `clock`
-is injectable for tests.
+is injectable for tests. `wait()` blocks until the end; `await until_done()` waits without
+blocking, which a web page needs (its one thread also runs the player's task).
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import threading
@@ -17,6 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sendmessage_kit._browser import every, in_browser
 from sendmessage_kit.scenario import AgentStep, CustomerStep, Scenario
 
 __all__ = ["ScenarioRun"]
@@ -44,6 +48,7 @@ class ScenarioRun:
         self._stop = threading.Event()
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
+        self._task: asyncio.Task[None] | None = None
         presenter.panel.on_sent(self._on_sent)
         presenter.panel.on_refused(self._on_refused)
         self._show()
@@ -59,7 +64,10 @@ class ScenarioRun:
         return None if self.done else self.scenario.steps[self.index]
 
     def start(self) -> None:
-        """Play in a background thread (returns at once)."""
+        """Play in a background thread, in a browser an asyncio task (returns at once)."""
+        if in_browser():
+            self._task = every(self._look, self.tick)
+            return
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
 
@@ -70,9 +78,18 @@ class ScenarioRun:
             time.sleep(0.05)
         return self.done
 
+    async def until_done(self, timeout: float = 60.0) -> bool:
+        """`await` it: `wait()` that lets the page's loop (and the player's task) run meanwhile."""
+        deadline = time.monotonic() + timeout
+        while not self.done and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return self.done
+
     def stop(self) -> None:
-        """Stop playing (the thread ends within a tick)."""
+        """Stop playing (the thread ends within a tick; a task, at once)."""
         self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
         if self._thread is not None:
             self._thread.join(5)
 
@@ -94,10 +111,16 @@ class ScenarioRun:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.tick) and not self.done:
-            try:
-                self.step_once()
-            except Exception as exc:  # shown, the scenario stays where it is
-                self.presenter.hint.value = _hint(f"Scenario paused: {exc}", "#a00")
+            self._look()
+
+    def _look(self) -> None:
+        if self.done and self._task is not None:
+            self._task.cancel()
+            return
+        try:
+            self.step_once()
+        except Exception as exc:  # shown, the scenario stays where it is
+            self.presenter.hint.value = _hint(f"Scenario paused: {exc}", "#a00")
 
     def _agent_texts(self) -> list[str]:
         conv = self.presenter.conversation

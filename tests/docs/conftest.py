@@ -125,13 +125,24 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_server(built_site: Path) -> Iterator[str]:
-    """The built site over HTTP on 127.0.0.1, a free port, in a thread; its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=built_site))
+def _serve(directory: Path) -> Iterator[str]:
+    """`directory` over HTTP on 127.0.0.1, a free port, in a thread; its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=directory))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1, a free port, in a thread; its URL."""
+    yield from _serve(built_site)
+
+
+@pytest.fixture(scope="session")
+def properdocs_server(properdocs_site: Path) -> Iterator[str]:
+    """The ProperDocs-built site, served as `site_server` serves the MkDocs one."""
+    yield from _serve(properdocs_site)

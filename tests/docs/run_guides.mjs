@@ -1,11 +1,16 @@
 // Runs guides' code cells in Pyodide under Node, from a built Try-it site's own files:
-//   node tests/docs/run_guides.mjs SITE/try/static/pyodide NOTEBOOK...
+//   node tests/docs/run_guides.mjs SITE/try NOTEBOOK...
+// NOTEBOOK is a path under the lab's files (e.g. notebooks/07_customer_demo.ipynb), optionally
+// followed by "::EXPR", a Python expression that must be true after its last cell. The lab's
+// files (SITE/try/files: the guides, the scenarios they read) are copied into Pyodide's file
+// system at /drive, as the lab's drive holds them, and each notebook runs in its own folder.
 // Prints "<notebook>: ok" or "<notebook>: cell N failed: <error>" per notebook.
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [indexDir, ...notebooks] = process.argv.slice(2);
+const [tryDir, ...notebooks] = process.argv.slice(2);
+const indexDir = path.join(tryDir, "static", "pyodide");
 const { loadPyodide } = await import(pathToFileURL(path.join(indexDir, "pyodide.mjs")).href);
 const py = await loadPyodide({
   indexURL: path.resolve(indexDir) + "/",
@@ -13,8 +18,21 @@ const py = await loadPyodide({
   stdout: () => {},
   stderr: () => {},
 });
-for (const file of notebooks) {
-  const nb = JSON.parse(fs.readFileSync(file, "utf-8"));
+
+function copyInto(src, dest) {
+  py.FS.mkdirTree(dest);
+  for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
+    const from = path.join(src, entry.name);
+    if (entry.isDirectory()) copyInto(from, `${dest}/${entry.name}`);
+    else py.FS.writeFile(`${dest}/${entry.name}`, fs.readFileSync(from));
+  }
+}
+copyInto(path.join(tryDir, "files"), "/drive");
+
+for (const arg of notebooks) {
+  const [file, check] = arg.split("::");
+  const nb = JSON.parse(fs.readFileSync(path.join(tryDir, "files", file), "utf-8"));
+  py.FS.chdir(path.posix.dirname(`/drive/${file}`));
   let status = "ok";
   for (const [i, cell] of nb.cells.entries()) {
     if (cell.cell_type !== "code") continue;
@@ -26,6 +44,7 @@ for (const file of notebooks) {
       break;
     }
   }
+  if (status === "ok" && check && !py.runPython(`bool(${check})`)) status = `not true: ${check}`;
   console.log(`${path.basename(file)}: ${status}`);
 }
 // A guide may leave polling tasks running (guide 7's playground): end here, not when they do.

@@ -162,5 +162,18 @@ def test_every_guide_page_links_to_the_same_notebook_in_try(built_site: Path) ->
         assert len(hrefs) == 1, page
         target, _, query = hrefs[0].replace("&amp;", "&").partition("?")
         assert (page.parent / target).resolve() == (built_site / "try/notebooks/index.html")
-        assert query == f"path={notebook.name}"
-        assert (built_site / "try/files" / notebook.name).is_file()
+        assert query == f"path=notebooks/{notebook.name}"
+        assert (built_site / "try/files/notebooks" / notebook.name).is_file()
+
+
+def test_the_labs_pyyaml_is_pure_python_with_its_licence(built_site: Path) -> None:
+    import zipfile
+
+    (wheel,) = (built_site / "try/static/pyodide").glob("pyyaml-*.whl")
+    assert wheel.name.endswith("-py3-none-any.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        licence = zf.read(next(n for n in names if n.endswith(".dist-info/licenses/LICENSE")))
+    assert "yaml/scanner.py" in names
+    assert not [n for n in names if n.endswith((".so", ".pyx", ".c"))]
+    assert b"Permission is hereby granted, free of charge" in licence  # MIT

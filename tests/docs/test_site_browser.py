@@ -32,6 +32,19 @@ WIDGET_VIEW = ".jupyter-widgets.widget-container, .jupyter-widgets.widget-inline
 
 
 PAGES = expected_pages()
+#: One page of each kind: home, 404, a written page, the reference's index and a module's page,
+#: the first and the last guide (the notebook pages, with widgets).
+_GUIDES = [p for p in PAGES if p.startswith("guides/")]
+_MODULES = [p for p in PAGES if p.startswith("reference/") and p != "reference/"]
+PROPERDOCS_SAMPLE = [
+    "",
+    "404.html",
+    "quickstart/",
+    "reference/",
+    _MODULES[0],
+    _GUIDES[0],
+    _GUIDES[-1],
+]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -114,3 +127,32 @@ def test_every_built_page_was_opened(built_site: Path) -> None:
         if p.relative_to(built_site).parts[0] != "try"  # the lab: test_try_browser.py
     }
     assert {"./" if p == "" else p for p in PAGES} == built
+
+
+def test_the_properdocs_site_renders_offline(
+    browser: Browser, properdocs_server: str, properdocs_site: Path
+) -> None:
+    """A page of each kind ProperDocs assembled, in one tab: widgets render, nothing leaves
+    127.0.0.1. (Its page set equals MkDocs' — test_site.py — whose every page is opened above;
+    the pages of a kind share their template and assets.)"""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log = PageLog(page, properdocs_server)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    opened = []
+    for path in PROPERDOCS_SAMPLE:
+        html_file = properdocs_site / (path + "index.html" if not path.endswith(".html") else path)
+        response = page.goto(properdocs_server + path, wait_until="load")
+        assert response is not None and response.ok, path
+        if "application/vnd.jupyter.widget-view+json" in html_file.read_text("utf-8"):
+            page.wait_for_selector(WIDGET_VIEW, state="visible", timeout=15_000)
+            assert page.get_by_text("Error displaying widget").count() == 0, path
+        page.wait_for_load_state("networkidle")
+        opened.append(path)
+        if path == "guides/01_quickstart/":
+            page.screenshot(path=SCREENSHOTS / "properdocs__guides__01_quickstart.png")
+    context.close()
+    assert opened == PROPERDOCS_SAMPLE and "guides/01_quickstart/" in opened
+    assert log.foreign == []
+    assert log.failed == []
+    assert log.errors == []

@@ -18,7 +18,7 @@ from tests.docs.conftest import ROOT
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-GUIDE_1 = "try/notebooks/index.html?path=01_quickstart.ipynb"
+GUIDE_1 = "try/notebooks/index.html?path=notebooks/01_quickstart.ipynb"
 KERNEL_READY = 120_000  # ms: Pyodide, the wheels and the kernel, cold, on a busy 2-core machine
 
 
@@ -96,7 +96,7 @@ def test_a_shared_link_opens_the_same_payload(chromium: Browser, site_server: st
         ),
     )
     page = context.new_page()
-    page.goto(site_server + "try/notebooks/index.html?path=02_anatomy_of_a_request.ipynb")
+    page.goto(site_server + "try/notebooks/index.html?path=notebooks/02_anatomy_of_a_request.ipynb")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     run_all_cells(page)
     content = page.locator(".smk-content textarea")

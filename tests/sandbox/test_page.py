@@ -125,3 +125,27 @@ def test_a_stopped_page_sandbox_refuses_requests() -> None:
     sb.stop()
     with pytest.raises(Exception, match="in-page sandbox is stopped"):
         customer.open_chat("WEB", "c-4")
+
+
+async def test_a_scenario_plays_as_a_task_in_a_page(page: None) -> None:
+    from sendmessage_kit.widgets import presenter
+
+    scenario = Path(__file__).resolve().parents[2] / "examples/scenarios/order-shipped.yaml"
+    view = presenter(scenario=scenario, auto=True, history=False)
+    run = view.scenario_run
+    ticks = iter(range(10_000))
+    run.clock = lambda: float(next(ticks))  # each look is a second later: no real waiting
+    try:
+        assert run._task is not None and run._thread is None
+        assert await run.until_done(20)
+        assert [line.split(":")[0] for line in run.log] == [
+            "agent",
+            "customer",
+            "agent",
+            "customer",
+            "agent",
+        ]
+        await asyncio.sleep(0.3)
+        assert run._task.done()  # the player's task ends with the scenario
+    finally:
+        view.close()
