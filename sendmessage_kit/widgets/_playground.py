@@ -123,30 +123,45 @@ def _presenter(
         )
     else:
         right = w.VBox([w.HTML(hx.note_html("Configured gateway: no customer side to show."))])
-    hood = w.Accordion(
-        children=[
-            w.VBox(
-                [
-                    builder.escaped_html,
-                    builder.meter_html,
-                    builder.findings_html,
-                    w.HTML(hx.note_html("The last exchange on the wire (Guid masked):", "#222")),
-                    panel.exchange,
-                ]
-            )
-        ]
+    hood, more = hood_and_more(
+        builder, panel, "Under the hood: the data string, its size, the exchange on the wire"
     )
-    hood.set_title(0, "Under the hood: the data string, its size, the exchange on the wire")
-    hood.selected_index = None
-    more = w.Accordion(children=[all_fields(builder, panel)])
-    more.set_title(0, "All fields and code: every field, the outer body, snippets, history")
-    more.selected_index = None
     # On a wide screen the phone stays next to the composer instead of drifting to the edge.
     wide = w.Layout(flex_flow="row wrap", width="100%", max_width="1240px")
     top = w.HBox([composer, right], layout=wide)
     view = w.VBox([w.HTML(_STYLE), status, top, hood, more], layout=w.Layout(width="100%"))
     view.add_class("smk-presenter")
     return view
+
+
+def hood_and_more(
+    builder: PayloadBuilder, panel: SendPanel, title: str, first: tuple[w.Widget, ...] = ()
+) -> tuple[w.Accordion, w.Accordion]:
+    """Two closed drawers: under the hood, and every field with the code.
+
+    Under the hood holds `first`, then the data string, its size and the exchange on the wire.
+    """
+    note = w.HTML(hx.note_html("The last exchange on the wire (Guid masked):", "#222"))
+    hood = w.Accordion(
+        children=[
+            w.VBox(
+                [
+                    *first,
+                    builder.escaped_html,
+                    builder.meter_html,
+                    builder.findings_html,
+                    note,
+                    panel.exchange,
+                ]
+            )
+        ]
+    )
+    hood.set_title(0, title)
+    hood.selected_index = None
+    more = w.Accordion(children=[all_fields(builder, panel)])
+    more.set_title(0, "All fields and code: every field, the outer body, snippets, history")
+    more.selected_index = None
+    return hood, more
 
 
 def all_fields(builder: PayloadBuilder, panel: SendPanel) -> w.Widget:

@@ -22,7 +22,7 @@ from sendmessage_kit.preview import Form
 from sendmessage_kit.skins import channel_name, chat_style
 from sendmessage_kit.widgets import _html as hx
 from sendmessage_kit.widgets._common import guarded
-from sendmessage_kit.widgets._playground import Playground, all_fields, phone_link
+from sendmessage_kit.widgets._playground import Playground, hood_and_more, phone_link
 from sendmessage_kit.widgets.builder import PayloadBuilder
 from sendmessage_kit.widgets.conversation import DEMO_USER, ConversationView
 from sendmessage_kit.widgets.send_panel import SendPanel
@@ -185,27 +185,16 @@ def _screen(p: Presenter) -> w.Widget:
         [phone, *phone_link(conversation), conversation.events_box, conversation.status],
         layout=w.Layout(flex="0 0 400px", width="400px"),
     )
-    hood = w.Accordion(
-        children=[
-            w.VBox(
-                [
-                    w.HTML(hx.note_html(f"Customer ID (userId): {conversation.user_id}", "#222")),
-                    p.caveats,
-                    panel.refusal_findings,
-                    builder.escaped_html,
-                    builder.meter_html,
-                    builder.findings_html,
-                    w.HTML(hx.note_html("The last exchange on the wire (Guid masked):", "#222")),
-                    panel.exchange,
-                ]
-            )
-        ]
+    hood, more = hood_and_more(
+        builder,
+        panel,
+        "Under the hood: IDs, caveats, findings, the data string, the exchange",
+        first=(
+            w.HTML(hx.note_html(f"Customer ID (userId): {conversation.user_id}", "#222")),
+            p.caveats,
+            panel.refusal_findings,
+        ),
     )
-    hood.set_title(0, "Under the hood: IDs, caveats, findings, the data string, the exchange")
-    hood.selected_index = None
-    more = w.Accordion(children=[all_fields(builder, panel)])
-    more.set_title(0, "All fields and code: every field, the outer body, snippets, history")
-    more.selected_index = None
     top = w.HBox([composer, right], layout=w.Layout(flex_flow="row wrap", width="100%"))
     view = w.VBox(
         [w.HTML(_STYLE), p.card, top, hood, more],
