@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -69,3 +70,13 @@ class Workers:
 def _lower_priority() -> None:
     with contextlib.suppress(OSError, AttributeError):  # AttributeError: no nice() (Windows)
         os.nice(10)
+    # A sandbox that ends without close() (killed) must not leave its worker behind: the worker
+    # ends itself once its parent is gone (it is then adopted, so its parent's pid changes).
+    parent = os.getppid()
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+
+
+def _end_with(parent: int, every: float = 1.0) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)

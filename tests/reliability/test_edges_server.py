@@ -268,3 +268,20 @@ def test_a_100_mb_body_does_not_raise_the_sandboxs_memory(tmp_path: Path) -> Non
             "rss_start_mb": round(rss.first / 1e6), "rss_peak_mb": round(rss.peak / 1e6),
             "grew_mb": round(grew, 1)})  # fmt: skip
         assert grew < 20, f"RSS grew {grew:.0f} MB"
+
+
+def test_a_killed_sandbox_leaves_no_worker_process_behind(tmp_path: Path) -> None:
+    import psutil
+
+    body = _unknown_keys_body(20_000)  # over the size that is checked in the worker process
+    with SandboxProcess(tmp_path / "sb.db", tmp_path / "log") as proc:
+        with httpx2.Client(base_url=proc.base_url, timeout=30, trust_env=False) as http:
+            answer = http.put(f"{GW}/onlineagent/101/forcelogin", json=SIGN_IN)
+            guid = answer.headers["set-guid"].removeprefix("JSESSIONID=")
+            headers = {"Guid": guid, "Content-Type": "application/json"}
+            http.post(f"{GW}/mediacall/101/sendmessage", content=body, headers=headers)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert children, "the big body was not checked in a worker process"
+        proc.kill()
+    _, alive = psutil.wait_procs(children, timeout=30)  # the worker looks once a second
+    assert not alive, [p.cmdline() for p in alive]
