@@ -7,13 +7,9 @@ running for the rest of the session, which breaks asyncio tests collected after 
 from __future__ import annotations
 
 import os
-import threading
 import time
-from collections.abc import Iterator
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -47,21 +43,10 @@ PROPERDOCS_SAMPLE = [
 ]
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
-    """The built site over HTTP on 127.0.0.1, a free port, in a thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=built_site))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+def site_url(site_server: str) -> str:
+    """The built site over HTTP on 127.0.0.1 (conftest's `site_server`)."""
+    return site_server
 
 
 @pytest.fixture(scope="session")
