@@ -12,6 +12,13 @@ an older kit is migrated when it is opened (rows from before targets were record
 delivered to no gateway), and one from a newer kit is refused with the fix, as is a file that
 is not a readable SQLite journal. Entries are read by column name, never by position.
 
+A client's sends (`record`, `record_many`) are written behind: a writer thread commits what has
+come in, in one transaction, at most `COMMIT_WITHIN` seconds after it came (one commit per send
+cost a sequential send about a tenth of its time, on the caller's thread or event loop). Every
+read in this process (`list`, `get`, `delivered`) and `close()` write what is waiting first, and
+so does the end of the interpreter; a crash (a kill, a power cut) loses at most that window, and
+a rerun then resends those messages with the same messageCode.
+
 Example:
     >>> h = History(":memory:")
     >>> _ = h.append(base_url="https://gw", agent_id="101", body='{"callid":"1"}', retcode="0")
@@ -30,50 +37,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sendmessage_kit._journal_schema import SCHEMA_VERSION, migrate
+from sendmessage_kit._write_behind import WriteBehind, open_queues
+
 if TYPE_CHECKING:
     from sendmessage_kit.client import AsyncGatewayClient, GatewayClient, SendResult
 
-__all__ = ["SCHEMA_VERSION", "History", "HistoryEntry", "target_of"]
+__all__ = ["COMMIT_WITHIN", "SCHEMA_VERSION", "History", "HistoryEntry", "target_of"]
 
-# The journal's schema, versioned with `PRAGMA user_version`. A file is brought up to date when it
-# is opened, one step at a time; version 0 is a file from before the journal had a version.
-SCHEMA_VERSION = 3
-_CREATE_V1 = """
-CREATE TABLE IF NOT EXISTS sends (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    source TEXT NOT NULL,
-    base_url TEXT NOT NULL,
-    agent_id TEXT NOT NULL,
-    callid TEXT,
-    message_code TEXT,
-    body TEXT NOT NULL,
-    retcode TEXT,
-    ok INTEGER NOT NULL,
-    error TEXT,
-    elapsed REAL,
-    attempts INTEGER
-);
-CREATE INDEX IF NOT EXISTS sends_code ON sends (message_code, ok);
-"""
-# v2: the customer a send went to (`data.to`), computed by SQLite from the stored body when read,
-# so sending does no extra work; NULL when the body or its `data` is not JSON.
-_ADD_USER_ID_V2 = """
-ALTER TABLE sends ADD COLUMN user_id TEXT GENERATED ALWAYS AS (
-    CASE WHEN json_valid(body) THEN (
-        CASE WHEN json_valid(json_extract(body, '$.data'))
-        THEN json_extract(json_extract(body, '$.data'), '$.to') END
-    ) END
-) VIRTUAL;
-"""
-# v3: where each send went (`target_of()`); rows from before stay NULL: delivered to no gateway
-# the kit can name, so they never make a rerun skip a message.
-_ADD_TARGET_V3 = """
-ALTER TABLE sends ADD COLUMN target TEXT;
-CREATE INDEX IF NOT EXISTS sends_target ON sends (target, message_code) WHERE ok = 1;
-"""
-_MIGRATIONS: dict[int, str] = {0: _CREATE_V1, 1: _ADD_USER_ID_V2, 2: _ADD_TARGET_V3}
-
+#: Seconds within which a recorded send reaches the file (see the module's docstring).
+COMMIT_WITHIN = 0.05
 
 _INSERT = (
     "INSERT INTO sends (at, source, base_url, agent_id, callid, message_code, body,"
@@ -161,37 +134,17 @@ class HistoryEntry:
 _COLUMNS = ", ".join(f.name for f in dataclasses.fields(HistoryEntry))
 
 
-def _migrate(db: sqlite3.Connection, where: str) -> int:
-    """Bring the file's schema up to `SCHEMA_VERSION`, one step at a time; the version."""
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if version > SCHEMA_VERSION:
-        from sendmessage_kit.errors import SettingsError
-
-        raise SettingsError(
-            f"the send journal {where} has schema version {version}, written by a newer "
-            f"sendmessage-kit (this one knows up to {SCHEMA_VERSION}): upgrade the kit, or set "
-            "SENDMESSAGE_KIT_HISTORY_PATH (or pass history=History(path)) to another file."
-        )
-    while version < SCHEMA_VERSION:
-        db.execute("BEGIN IMMEDIATE")  # one step, all or nothing, one process at a time
-        try:
-            current = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if current == version:  # not migrated meanwhile by another process
-                for statement in filter(str.strip, _MIGRATIONS[version].split(";\n")):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {version + 1}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    return version
-
-
 class History:
-    """The SQLite send journal; safe to share between threads."""
+    """The SQLite send journal; safe to share between threads.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    Args:
+        path: the SQLite file (default: `KitSettings().journal_path`; ":memory:" for none).
+        commit_within: seconds within which `record` / `record_many` reach the file.
+    """
+
+    def __init__(
+        self, path: str | Path | None = None, *, commit_within: float = COMMIT_WITHIN
+    ) -> None:
         if path is None:
             from sendmessage_kit.settings import KitSettings
 
@@ -199,7 +152,7 @@ class History:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the connection
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
             self._open()
@@ -209,18 +162,22 @@ class History:
         except BaseException:
             self._db.close()
             raise
+        # Sends are written behind (the module's docstring); a name per file: see _flush_same_file.
+        self._behind = WriteBehind(
+            self._insert, self._lock, within=commit_within, name=f"the send journal {self.path}"
+        )
 
     def _open(self) -> None:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL syncs only at checkpoints; one every 4,000 pages instead of SQLite's 1,000
-            # takes a single send's journal write from about 90 to 55 µs (the fsyncs, spread
-            # over more rows). The WAL is cut back to 4 MB after each checkpoint.
+            # spreads the fsyncs over more sends. The WAL is cut back to 4 MB after each
+            # checkpoint.
             self._db.execute("PRAGMA wal_autocheckpoint=4000")
             self._db.execute("PRAGMA journal_size_limit=4194304")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.row_factory = sqlite3.Row
-        self.schema_version = _migrate(self._db, self.path)
+        self.schema_version = migrate(self._db, self.path)
         self._db.execute("SELECT count(*) FROM sends WHERE id = 0").fetchone()  # readable?
 
     def append(
@@ -247,6 +204,7 @@ class History:
             error=error, elapsed=elapsed, attempts=attempts,
         )  # fmt: skip
         with self._lock:
+            self._behind.drain()  # ids in the order of the sends
             cur = self._db.execute(_INSERT, row)
         return int(cur.lastrowid or 0)
 
@@ -258,17 +216,15 @@ class History:
         agent_id: str,
         source: str = "client",
         target: str | None = None,
-    ) -> int:
-        """Write a client's `SendResult` (one per send: the row is built without detours)."""
+    ) -> None:
+        """Journal a client's `SendResult`; it reaches the file within `commit_within`."""
         error = result.error
         retcode = result.retcode
         where = target if target is not None else target_of(base_url, agent_id)
         row = (time.time(), source, base_url, agent_id, result.callid, result.message_code,
                result.request_body, retcode, int(retcode == "0"), str(error) if error else None,
                result.elapsed, result.attempts, where)  # fmt: skip
-        with self._lock:
-            cur = self._db.execute(_INSERT, row)
-        return int(cur.lastrowid or 0)
+        self._behind.put([row])
 
     def record_many(
         self,
@@ -279,21 +235,38 @@ class History:
         source: str = "client",
         target: str | None = None,
     ) -> None:
-        """Write many `SendResult`s in one transaction (what `send_many` does in batches)."""
+        """Journal many `SendResult`s (what `send_many` does in batches), written together."""
         where, now = target if target is not None else target_of(base_url, agent_id), time.time()
-        rows = [_row(now, source, base_url, agent_id, where, **_fields(r)) for r in results]
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                self._db.executemany(_INSERT, rows)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        self._behind.put(
+            [_row(now, source, base_url, agent_id, where, **_fields(r)) for r in results]
+        )
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        """Write `rows` in one transaction (`_lock` held: the write-behind queue's `write`)."""
+        self._db.execute("BEGIN")
+        try:
+            self._db.executemany(_INSERT, rows)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def flush(self) -> None:
+        """Write what is waiting now (reads and `close()` do this themselves)."""
+        self._behind.flush()
+
+    def _flush_same_file(self) -> None:
+        """Before a read: write what other open journals on this file hold (this process)."""
+        if self.path != ":memory:":
+            for queue in open_queues():
+                if queue is not self._behind and queue.name == self._behind.name and queue.waiting:
+                    queue.flush()
 
     def list(self, limit: int = 50) -> list[HistoryEntry]:
         """The newest `limit` entries, newest first."""
+        self._flush_same_file()
         with self._lock:
+            self._behind.drain()
             rows = self._db.execute(
                 f"SELECT {_COLUMNS} FROM sends ORDER BY id DESC LIMIT ?", (limit,)
             ).fetchall()
@@ -301,7 +274,9 @@ class History:
 
     def get(self, entry_id: int) -> HistoryEntry:
         """One entry by id (KeyError when absent)."""
+        self._flush_same_file()
         with self._lock:
+            self._behind.drain()
             row = self._db.execute(
                 f"SELECT {_COLUMNS} FROM sends WHERE id = ?", (entry_id,)
             ).fetchone()
@@ -317,8 +292,10 @@ class History:
         """
         codes = list(message_codes)
         found: set[str] = set()
+        self._flush_same_file()
         with self._lock:
             try:
+                self._behind.drain()
                 for i in range(0, len(codes), 500):
                     chunk = codes[i : i + 500]
                     marks = ",".join("?" * len(chunk))
@@ -357,9 +334,12 @@ class History:
         return await client.send_request(request, **kw)
 
     def close(self) -> None:
-        """Close the database."""
-        with self._lock:
-            self._db.close()
+        """Write what is waiting and close the database (again: nothing to do)."""
+        try:
+            self._behind.close()
+        finally:
+            with self._lock:
+                self._db.close()
 
     def __enter__(self) -> History:
         return self

@@ -25,7 +25,15 @@ import random
 import threading
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sendmessage_kit.sandbox.asgi import answer, drain, read_body, replay
@@ -45,22 +53,25 @@ GARBAGE = b"<<sandbox fault: this body is not JSON>>\x00\xff"
 class FaultSpec(BaseModel):
     """One set of faults (the body of `POST /sandbox/faults`)."""
 
+    # Strict scalars: JSON `0` is no `false` and `"5"` no number, as the document says.
     model_config = ConfigDict(extra="forbid")
 
-    latency_ms: int = Field(default=0, ge=0, le=120_000, description="Delay every send (ms).")
+    latency_ms: StrictInt = Field(default=0, ge=0, le=120_000, description="Delay every send (ms).")
     retcode: str | None = Field(
         default=None, pattern=r"^\d{3}-\d{3}$", description="Answer this retcode (HTTP 200)."
     )
-    html_502: bool = Field(default=False, description="Answer an HTML 502 page (a proxy's).")
-    drop_connection: bool = Field(default=False, description="Close the connection, no answer.")
-    garbage: bool = Field(default=False, description="Answer HTTP 200 with a non-JSON body.")
-    fail_ratio: float | None = Field(
+    html_502: StrictBool = Field(default=False, description="Answer an HTML 502 page (a proxy's).")
+    drop_connection: StrictBool = Field(
+        default=False, description="Close the connection, no answer."
+    )
+    garbage: StrictBool = Field(default=False, description="Answer HTTP 200 with a non-JSON body.")
+    fail_ratio: StrictFloat | None = Field(
         default=None, gt=0, le=1, description="Fraction of sends hit (default: every send)."
     )
-    count: int | None = Field(
+    count: StrictInt | None = Field(
         default=None, ge=1, description="Hit only this many sends, then clear (default: no end)."
     )
-    seed: int | None = Field(default=None, description="Seed for fail_ratio's random draws.")
+    seed: StrictInt | None = Field(default=None, description="Seed for fail_ratio's random draws.")
     callid: str | None = Field(
         default=None, min_length=1, description="Hit only sends on this chat (the body's callid)."
     )

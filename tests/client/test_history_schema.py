@@ -54,7 +54,7 @@ def test_an_unversioned_file_is_migrated_and_keeps_its_entries(tmp_path: Path) -
     code = _old_file(path)
     assert _version(path) == 0
     with History(path) as journal:
-        assert journal.schema_version == SCHEMA_VERSION == 3
+        assert journal.schema_version == SCHEMA_VERSION == 4
         assert journal.list()[0].target is None  # delivered to no gateway the kit can name
         [old] = journal.list()
         assert (old.message_code, old.ok, old.attempts, old.at) == (code, True, 1, 1.5)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from starlette.convertors import Convertor, register_url_convertor
 
 from sendmessage_kit.customer_message import CustomerMessage
@@ -62,7 +62,7 @@ class OpenChat(BaseModel):
     channel: Channel = Channel.WEB
     userId: str = Field(min_length=1, max_length=32)
     agentId: str | None = Field(default=None, description="Default: a signed-in agent, or 101.")
-    join: bool = Field(
+    join: StrictBool = Field(  # JSON `0` is no `false`, as the document says
         default=False,
         description="Join this customer's open chat on the channel when there is one (the "
         "chat page and the presenter's phone show one conversation); else open a new one.",
