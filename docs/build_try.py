@@ -10,6 +10,8 @@ off, Pyodide served from the site). The build needs only the package registries:
 - the wheels from PyPI for Pyodide's platform (`pip download --platform ...`), at the versions
   `uv.lock` pins, and a `pyodide-lock.json` that lists just them (the kernel loads the kit and
   what it imports from there when it starts);
+- the wheels and Pyodide's standard library compiled to bytecode by Pyodide itself, under
+  Node.js (`docs/precompile.py`): a reader's browser then imports instead of compiling;
 - `jupyter lite build` with `jupyterlite-pyodide-kernel` and `jupyterlab-widgets`.
 
 Downloads are kept in `build/try-cache/` (a second build downloads nothing).
@@ -45,6 +47,9 @@ CACHE = ROOT / "build" / "try-cache"
 NOT_IN_BROWSER = {"trustme", "cryptography", "cffi", "pycparser"}
 #: What the kernel itself needs beside the kit (IPython, the comm layer, completion).
 KERNEL = ["micropip", "ipython", "comm", "jedi"]
+#: The kernel's own wheels (jupyterlite-pyodide-kernel's): preloaded with the rest, the kernel
+#: installs nothing when it starts (it would resolve and install them with micropip).
+KERNEL_OWN = ["piplite", "ipykernel", "pyodide-kernel"]
 #: Declared by httpx2 for emscripten only, which pip (judging markers on this machine) skips.
 EXTRA = ["httpx2-jsfetch==1.0"]
 #: Served by the lab itself (jupyterlab-widgets' extension): no wheel needed in the kernel.
@@ -156,6 +161,18 @@ def wheels(kit: Path) -> list[Path]:
     return [*sorted(done.values()), kit]
 
 
+def kernel_wheels() -> list[Path]:
+    """`KERNEL_OWN`'s wheels, from the folder of jupyterlite-pyodide-kernel's lab extension."""
+    from jupyter_core.paths import jupyter_path
+
+    for root in jupyter_path("labextensions"):
+        folder = Path(root) / "@jupyterlite" / "pyodide-kernel-extension" / "static" / "pypi"
+        found = {_canonical(_metadata(w)[0]): w for w in folder.glob("*.whl")}
+        if all(name in found for name in KERNEL_OWN):
+            return [found[name] for name in KERNEL_OWN]
+    raise BuildError("jupyterlite-pyodide-kernel's wheels not found: run `uv sync --all-extras`")
+
+
 def _canonical(name: str) -> str:
     from packaging.utils import canonicalize_name
 
@@ -174,8 +191,8 @@ def _metadata(wheel: Path) -> tuple[str, str, list[str], list[str]]:
             first = n.split("/")[0]
             if first.endswith((".dist-info", ".data")):
                 continue
-            if "/" in n or n.endswith(".py"):
-                tops.add(first.removesuffix(".py"))
+            if "/" in n or n.endswith((".py", ".pyc")):  # .pyc: a compiled module
+                tops.add(first.removesuffix(".pyc").removesuffix(".py"))
     return meta["Name"], meta["Version"], meta.get_all("Requires-Dist") or [], sorted(tops)
 
 
@@ -246,6 +263,59 @@ def lab_copy(path: Path) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False)
 
 
+#: What the lab's kernel and a guide's first cells import and start, run once at build time under
+#: Pyodide: every module it imports ships compiled (docs/precompile.py). The kernel
+#: (jupyterlite's pyodide_kernel) runs an IPython shell; the guide opens the page sandbox, sends.
+WARMUP = """
+import sys
+
+import piplite.piplite
+import pyodide_kernel
+
+pyodide_kernel.ipython_shell.run_cell("1 + 1")
+sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__  # the kernel took them
+
+import sendmessage_kit
+from sendmessage_kit import new_message, open_target, preview, seed, widgets
+
+target = open_target()
+chat = target.sandbox.customer.open_chat(channel="WEB", user_id=seed.USER_ID)
+target.client.send_message(chat["callid"], new_message(to=seed.USER_ID, content="warm-up"))
+target.close()
+"""
+
+
+def precompile(core: Path, wheel_files: list[Path]) -> tuple[list[Path], Path]:
+    """`wheel_files` and Pyodide's standard library with what `WARMUP` imports compiled.
+
+    Runs `docs/precompile.py` in Pyodide under Node.js; the results are kept in
+    `build/try-cache/pyc/`, keyed by every input, so an unchanged build compiles nothing.
+    """
+    script, runner = ROOT / "docs" / "precompile.py", ROOT / "docs" / "run_in_pyodide.mjs"
+    inputs = [*wheel_files, core / "python_stdlib.zip"]
+    digest = hashlib.sha256(script.read_bytes() + WARMUP.encode() + PYODIDE_VERSION.encode())
+    for path in inputs:
+        digest.update(path.read_bytes())
+    out = CACHE / "pyc" / digest.hexdigest()[:16]
+    results = [out / path.name for path in inputs]
+    if not out.exists():
+        with tempfile.TemporaryDirectory(dir=ROOT / "build", prefix="pyc-") as tmp:
+            work = Path(tmp)
+            (work / "in").mkdir()
+            for path in inputs:
+                shutil.copy2(path, work / "in" / path.name)
+            jobs = {
+                "wheels": [{"src": f"in/{w.name}", "dest": f"out/{w.name}"} for w in wheel_files],
+                "stdlib": {"src": "in/python_stdlib.zip", "dest": "out/python_stdlib.zip"},
+                "warmup": WARMUP,
+            }
+            (work / "jobs.json").write_text(json.dumps(jobs))
+            _run(["node", str(runner), str(core), str(work), str(script)])
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(work / "out", out)
+    return results[:-1], results[-1]
+
+
 def build(site_dir: Path) -> Path:
     """Build `site_dir/try/`; its path (the lab's source in a folder of this build's own)."""
     started = time.perf_counter()
@@ -253,22 +323,27 @@ def build(site_dir: Path) -> Path:
     (ROOT / "build").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ROOT / "build", prefix="try-src-") as tmp:
         kit = kit_wheel(Path(tmp) / "kit")
-        out = _assemble(site_dir, Path(tmp) / "lite", core, kit, wheels(kit))
+        compiled, stdlib = precompile(core, [*kernel_wheels(), *wheels(kit)])
+        out = _assemble(site_dir, Path(tmp) / "lite", core, stdlib, compiled)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
     print(f"  try/: {size:.1f} MB, {time.perf_counter() - started:.1f} s")
     return out
 
 
-def _assemble(site_dir: Path, source: Path, core: Path, kit: Path, wheel_files: list[Path]) -> Path:
+def _assemble(
+    site_dir: Path, source: Path, core: Path, stdlib: Path, wheel_files: list[Path]
+) -> Path:
+    """The lab's source (`source`) built into `site_dir/try`; the kit's wheel comes last."""
     static = source / "static" / "pyodide"
     static.mkdir(parents=True)
-    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"):
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm"):
         shutil.copy2(core / name, static / name)
+    shutil.copy2(stdlib, static / "python_stdlib.zip")
     shutil.copy2(core / "package.json", static / "package.json")
     for wheel in wheel_files:
         shutil.copy2(wheel, static / wheel.name)
     (static / "pyodide-lock.json").write_text(json.dumps(lock(core, wheel_files), indent=1))
-    preload = [*KERNEL, _canonical(_metadata(kit)[0])]
+    preload = [*KERNEL, *KERNEL_OWN, _canonical(_metadata(wheel_files[-1])[0])]
     (source / "jupyter-lite.json").write_text(json.dumps(lite_config(preload), indent=2))
     contents = source / "contents"
     (contents / "notebooks").mkdir(parents=True)

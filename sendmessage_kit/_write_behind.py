@@ -4,7 +4,8 @@ What the send journal (`history.History`) uses so that a send does not wait for 
 queues rows and returns; the writer thread waits `within` seconds, then hands everything queued
 to `write` in one call (one transaction) and ends when nothing more came in. `drain` writes at
 once (the owner's reads call it first), `close` writes what waits and ends the writer, and the
-interpreter's end closes every writer still open.
+interpreter's end closes every writer still open. In a browser (Pyodide: no threads to start)
+`put` writes at once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
+
+from sendmessage_kit import _browser
 
 logger = logging.getLogger("sendmessage_kit.history")
 
@@ -54,10 +57,13 @@ class WriteBehind:
             if self._closed:
                 raise RuntimeError(f"{self.name} is closed; nothing was written.")
             self._queue += rows
-            if self._writer is None:
+            now = _browser.in_browser()  # no threads to start: written now, by the caller
+            if not now and self._writer is None:
                 # A daemon: the interpreter's end writes what waits (`_close_all_at_exit`).
                 self._writer = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self._writer.start()
+        if now:
+            self.flush()
 
     def drain(self) -> None:
         """Write what is queued now, in one call of `write` (the caller holds `lock`)."""

@@ -128,3 +128,18 @@ def test_rows_a_write_refused_stay_queued_in_order() -> None:
     refuse[0] = False
     queue.close()
     assert written == [("1",), ("2",), ("3",)]
+
+
+def test_in_a_browser_a_send_is_written_at_once_without_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sendmessage_kit import _browser
+
+    monkeypatch.setattr(_browser, "in_browser", lambda: True)  # Pyodide starts no threads
+    started = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: pytest.fail("a thread started"))
+    path = tmp_path / "journal.sqlite3"
+    with History(path, commit_within=NEVER) as h:
+        _record(h, "b1")
+        assert _on_disk(path) == ["b1"]
+    monkeypatch.setattr(threading.Thread, "start", started)
