@@ -2,10 +2,10 @@
 
 What the send journal (`history.History`) uses so that a send does not wait for a commit: `put`
 queues rows and returns; the writer thread waits `within` seconds, then hands everything queued
-to `write` in one call (one transaction) and ends when nothing more came in. `drain` writes at
-once (the owner's reads call it first), `close` writes what waits and ends the writer, and the
-interpreter's end closes every writer still open. In a browser (Pyodide: no threads to start)
-`put` writes at once.
+to `write` in one call (one transaction), and ends when nothing came in for `LINGER` windows.
+`drain` writes at once (the owner's reads call it first), `close` writes what waits and ends
+the writer, and the interpreter's end closes every writer still open. In a browser (Pyodide: no
+threads to start) `put` writes at once.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from sendmessage_kit import _browser
 logger = logging.getLogger("sendmessage_kit.history")
 
 Row = tuple[Any, ...]
+#: Windows with nothing to write after which the writer thread ends (a later `put` starts one).
+LINGER = 20
 
 
 class WriteBehind:
@@ -97,8 +99,13 @@ class WriteBehind:
         self.flush()
 
     def _run(self) -> None:
-        """The writer thread: every `within` seconds, what came in; ends when nothing waits."""
-        while True:
+        """The writer thread: every `within` seconds, what came in; ends after `LINGER` idle.
+
+        It waits for more before ending: starting a thread took a send about 1 ms of the
+        caller's time (`Thread.start` waits for the thread to run), once per burst of sends.
+        """
+        idle = 0
+        while idle < LINGER:
             self._now.wait(self.within)
             with self._lock:
                 try:
@@ -109,7 +116,8 @@ class WriteBehind:
                         self._writer = None
                     return
             with self._queue_lock:
-                if not self._queue:
+                idle = 0 if self._queue else idle + 1
+                if self._closed or idle >= LINGER:
                     self._writer = None
                     return
 
