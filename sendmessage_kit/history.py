@@ -29,6 +29,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import os
 import sqlite3
 import threading
 import time
@@ -162,9 +163,11 @@ class History:
         except BaseException:
             self._db.close()
             raise
-        # Sends are written behind (the module's docstring); a name per file: see _flush_same_file.
+        # Sends are written behind (the module's docstring); one name per file, however it was
+        # spelled (_flush_same_file finds the other journals on it by that name).
+        where = self.path if self.path == ":memory:" else os.path.realpath(self.path)
         self._behind = WriteBehind(
-            self._insert, self._lock, within=commit_within, name=f"the send journal {self.path}"
+            self._insert, self._lock, within=commit_within, name=f"the send journal {where}"
         )
 
     def _open(self) -> None:

@@ -81,15 +81,18 @@ def test_the_writer_writes_on_its_own_and_then_ends(tmp_path: Path) -> None:
         while _on_disk(path) != ["x", "y"] and time.monotonic() < deadline:
             time.sleep(0.02)
         assert _on_disk(path) == ["x", "y"]  # with no read and no close
-        name = f"the send journal {path}"
+        name = f"the send journal {path.resolve()}"
         while any(t.name == name for t in threading.enumerate()) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert not any(t.name == name for t in threading.enumerate())  # nothing more came in
 
 
-def test_a_second_journal_on_the_same_file_sees_the_first_ones_sends(tmp_path: Path) -> None:
+def test_a_second_journal_on_the_same_file_sees_the_first_ones_sends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "journal.sqlite3"
-    with History(path, commit_within=NEVER) as first, History(path) as second:
+    monkeypatch.chdir(tmp_path)  # the same file, spelled another way
+    with History(path, commit_within=NEVER) as first, History("journal.sqlite3") as second:
         _record(first, "sent-by-the-first")
         where = target_of("https://gw", "101")
         assert second.delivered(["sent-by-the-first"], target=where) == {"sent-by-the-first"}
