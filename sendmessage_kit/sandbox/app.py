@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -26,6 +26,7 @@ from sendmessage_kit.sandbox.routes._shared import (
     GatewayAnswer,
     SandboxState,
     gateway_answer_handler,
+    one_value_per_query_parameter,
     refused_handler,
 )
 from sendmessage_kit.sandbox.routes.gateway import (
@@ -34,6 +35,7 @@ from sendmessage_kit.sandbox.routes.gateway import (
     sendmessage_operation,
     serve_sendmessage,
 )
+from sendmessage_kit.sandbox.routes.gateway import router as gateway_router
 from sendmessage_kit.sandbox.sessions import Gateway
 from sendmessage_kit.sandbox.store import Store
 
@@ -89,8 +91,11 @@ class SandboxApp(FastAPI):
         self._injector = injector
         self.add_exception_handler(GatewayAnswer, gateway_answer_handler)
         self.add_exception_handler(RequestValidationError, refused_handler)
+        # One value per query parameter, except on the gateway's paths (they take none, and a
+        # gateway answers with retcodes, never 422).
+        one_value = [Depends(one_value_per_query_parameter)]
         for router in (*ROUTERS, requests_router):
-            self.include_router(router)
+            self.include_router(router, dependencies=[] if router is gateway_router else one_value)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Route through the fault injector, then FastAPI."""

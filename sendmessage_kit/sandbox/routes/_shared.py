@@ -139,6 +139,28 @@ async def refused_handler(request: Request, exc: Exception) -> Response:
 _MAX_ERRORS = 20  # a refusal lists this many problems at most
 
 
+async def one_value_per_query_parameter(request: Request) -> None:
+    """Refuse a query parameter given more than once (`?limit=1&limit=2`), naming it.
+
+    Each query parameter of the sandbox's own API takes one value, and FastAPI would use the
+    last of several without a word. Answered as every refusal (`refused_handler`, 422).
+    """
+    keys = [key for key, _ in request.query_params.multi_items()]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "query_repeated",
+                    "loc": ("query", key),
+                    "msg": f"given {keys.count(key)} times; give it once",
+                    "input": request.query_params.getlist(key),
+                }
+                for key in repeated
+            ]
+        )
+
+
 def _echoed(error: Any) -> dict[str, Any]:
     """One of pydantic's errors with its input and location cut to what a refusal may echo."""
     out = dict(error)
