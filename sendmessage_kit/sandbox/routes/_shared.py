@@ -8,6 +8,7 @@ the real gateway. A handler or a dependency raises `GatewayAnswer`; one exceptio
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -145,15 +146,15 @@ async def one_value_per_query_parameter(request: Request) -> None:
     Each query parameter of the sandbox's own API takes one value, and FastAPI would use the
     last of several without a word. Answered as every refusal (`refused_handler`, 422).
     """
-    keys = [key for key, _ in request.query_params.multi_items()]
-    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    counts = Counter(key for key, _ in request.query_params.multi_items())
+    repeated = sorted(key for key, n in counts.items() if n > 1)
     if repeated:
         raise RequestValidationError(
             [
                 {
                     "type": "query_repeated",
                     "loc": ("query", key),
-                    "msg": f"given {keys.count(key)} times; give it once",
+                    "msg": f"given {counts[key]} times; give it once",
                     "input": request.query_params.getlist(key),
                 }
                 for key in repeated
