@@ -45,3 +45,21 @@ def chromium() -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def keep_local(target: Any, origin: str) -> list[str]:
+    """Let `target` (a Playwright page or context) reach only `origin`; the others it asked for.
+
+    Every request elsewhere is aborted, so nothing leaves the machine, and its URL recorded.
+    """
+    foreign: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(origin):
+            route.continue_()
+        else:
+            foreign.append(route.request.url)
+            route.abort()
+
+    target.route("**/*", only_local)
+    return foreign

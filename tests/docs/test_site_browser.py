@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import os
 import time
-from functools import partial
 from pathlib import Path
 
 import pytest
 
 from tests.docs.conftest import ROOT, expected_pages
+from tests.fixtures_browser import keep_local
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists() and os.environ.get("SENDMESSAGE_KIT_REQUIRE_BROWSER") != "1":
     pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, Route  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,6 @@ class PageLog:
     def __init__(self, page: Page, origin: str) -> None:
         self.errors: list[str] = []
         self.failed: list[str] = []
-        self.foreign: list[str] = []
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
@@ -69,14 +68,7 @@ class PageLog:
             "response", lambda r: r.status >= 400 and self.failed.append(f"{r.url}: {r.status}")
         )
         # Anything not on the local server is recorded and never leaves the machine.
-        page.route("**/*", partial(self._only_local, origin))
-
-    def _only_local(self, origin: str, route: Route) -> None:
-        if route.request.url.startswith(origin):
-            route.continue_()
-        else:
-            self.foreign.append(route.request.url)
-            route.abort()
+        self.foreign = keep_local(page, origin)
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=p or "home") for p in PAGES])

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.docs.conftest import ROOT
+from tests.fixtures_browser import keep_local
 
 pytestmark = pytest.mark.browser
 
@@ -30,16 +31,8 @@ def run_all_cells(page: Page) -> None:
 
 def test_guide_1_runs_in_the_browser_offline(chromium: Browser, site_server: str) -> None:
     context = chromium.new_context(viewport={"width": 1280, "height": 1000})
-    foreign: list[str] = []
+    foreign = keep_local(context, site_server)
     errors: list[str] = []
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(site_server)
-            else (foreign.append(route.request.url), route.abort())
-        ),
-    )
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     started = time.perf_counter()
@@ -86,15 +79,7 @@ def test_try_site_is_within_budget(built_site: Path) -> None:
 
 def test_a_shared_link_opens_the_same_payload(chromium: Browser, site_server: str) -> None:
     context = chromium.new_context(viewport={"width": 1280, "height": 1000})
-    foreign: list[str] = []
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(site_server)
-            else (foreign.append(route.request.url), route.abort())
-        ),
-    )
+    foreign = keep_local(context, site_server)
     page = context.new_page()
     page.goto(site_server + "try/notebooks/index.html?path=notebooks/02_anatomy_of_a_request.ipynb")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
